@@ -1,0 +1,43 @@
+"""Login accounts for staff and applicants, and the record of login attempts."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    class Kind(models.TextChoices):
+        STAFF = "staff", "工作人员"
+        APPLICANT = "applicant", "办事群众/企业"
+
+    kind = models.CharField("账户类型", max_length=10, choices=Kind.choices, default=Kind.APPLICANT)
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = models.CharField("手机号码", max_length=20, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = "账户"
+        verbose_name_plural = "账户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.kind == self.Kind.APPLICANT
+
+
+class LoginAttempt(models.Model):
+    """Each login try: the lock-out counts recent failures per account and per address."""
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    username = models.CharField("登录名", max_length=150, db_index=True)
+    ip = models.GenericIPAddressField("来源地址", null=True, blank=True, db_index=True)
+    success = models.BooleanField("成功", default=False)
+
+    class Meta:
+        verbose_name = "登录记录"
+        verbose_name_plural = "登录记录"
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["username", "at"]), models.Index(fields=["ip", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {'成功' if self.success else '失败'}"

@@ -1,0 +1,94 @@
+"""The audit trail: one append-only row per change, written inside the change's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.db import models
+
+from .context import current_request_id, current_request_ip
+from .masking import mask_phone, mask_resident_id
+from .models import AuditEvent
+
+# Fields whose values are masked wherever they are copied into the trail.
+SENSITIVE_FIELDS: dict[str, Callable[[str], str]] = {
+    "resident_id": mask_resident_id,
+    "phone": mask_phone,
+    "mobile": mask_phone,
+}
+_SKIP = {"password", "updated_at", "last_login"}
+
+
+def object_type(obj: models.Model) -> str:
+    return f"{obj._meta.app_label}.{obj._meta.model_name}"
+
+
+def _plain(value):
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict:
+    """The object's concrete field values as JSON-ready data, identifiers masked."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in _SKIP or (fields is not None and field.name not in fields):
+            continue
+        value = _plain(getattr(obj, field.attname))
+        mask = SENSITIVE_FIELDS.get(field.name)
+        data[field.name] = mask(value) if (mask and value) else value
+    return data
+
+
+def changed(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
+    """Keeps only the keys whose values differ (all keys on create or delete)."""
+    if before is None or after is None:
+        return before, after
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def audit_record(
+    *,
+    actor,
+    obj: models.Model,
+    action: str,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Appends one event. Call it inside the transaction that makes the change."""
+    before, after = changed(before, after)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    label = ""
+    if user is not None:
+        label = getattr(user, "display_name", "") or user.get_username()
+    elif isinstance(actor, str):
+        label = actor
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_label=label or "系统",
+        action=action,
+        object_type=object_type(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        before=before,
+        after=after,
+        reason=reason[:200],
+        request_id=current_request_id.get() if current_request_id.get() != "-" else "",
+        ip=current_request_ip.get(),
+    )
+
+
+def history(obj: models.Model):
+    return AuditEvent.objects.filter(object_type=object_type(obj), object_id=str(obj.pk)).select_related(
+        "actor"
+    )

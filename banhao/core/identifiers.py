@@ -1,0 +1,115 @@
+"""Resident ID numbers (GB 11643) and unified social credit codes (GB 32100).
+
+Both functions return the canonical stored form (upper case, no spaces) or raise
+`django.core.exceptions.ValidationError` with a message a citizen understands.
+
+python-stdnum computes the check digits. Its `cn.ric.validate` additionally demands that
+the six-digit address code was a county in the birth year according to its own table;
+that rejects genuine old numbers (440524188001010014), so the address code is not
+checked here (see docs/decisions/0002-identifier-validation.md).
+"""
+
+import datetime as dt
+import re
+
+from django.core.exceptions import ValidationError
+from stdnum.cn import ric, uscc
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_FORBIDDEN = set("IOZSV")
+_ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _clean(value) -> str:
+    if value is None:
+        return ""
+    return re.sub(r"[\s\u3000-]", "", str(value)).upper()
+
+
+def normalize_resident_id(value) -> str:
+    """Validates an 18-character resident ID number; accepts lower-case x, returns X."""
+    number = _clean(value)
+    if not number:
+        raise ValidationError("请填写公民身份号码。", code="required")
+    if len(number) != 18:
+        raise ValidationError(
+            "公民身份号码应为18位，当前为%(n)d位。", code="length", params={"n": len(number)}
+        )
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise ValidationError("公民身份号码前17位应为数字，最后一位为数字或X。", code="format")
+    try:
+        birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise ValidationError("公民身份号码中的出生日期不存在，请核对。", code="birth_date") from None
+    if birth > dt.date.today() or birth.year < 1850:
+        raise ValidationError("公民身份号码中的出生日期不合理，请核对。", code="birth_date")
+    if number[-1] != ric.calc_check_digit(number):
+        raise ValidationError("公民身份号码校验位不正确，请核对是否输错。", code="checksum")
+    return number
+
+
+def resident_id_birth_date(number: str) -> dt.date:
+    return ric.get_birth_date(number)
+
+
+def resident_id_gender(number: str) -> str:
+    """'M' or 'F' from the sequence code's parity (odd = male)."""
+    return "M" if int(number[16]) % 2 else "F"
+
+
+def normalize_uscc(value) -> str:
+    """Validates an 18-character unified social credit code; returns it in upper case."""
+    code = _clean(value)
+    if not code:
+        raise ValidationError("请填写统一社会信用代码。", code="required")
+    if len(code) != 18:
+        raise ValidationError(
+            "统一社会信用代码应为18位，当前为%(n)d位。", code="length", params={"n": len(code)}
+        )
+    bad = sorted({c for c in code if c not in USCC_ALPHABET})
+    if bad:
+        hint = "（不使用字母 I、O、Z、S、V）" if _USCC_FORBIDDEN.intersection(bad) else ""
+        raise ValidationError(
+            "统一社会信用代码含有不允许的字符：%(chars)s%(hint)s。",
+            code="format",
+            params={"chars": "、".join(bad), "hint": hint},
+        )
+    if not code[2:8].isdigit():
+        raise ValidationError("统一社会信用代码第3至8位应为行政区划代码（数字）。", code="format")
+    if code[-1] != uscc.calc_check_digit(code):
+        raise ValidationError("统一社会信用代码校验位不正确，请核对是否输错。", code="checksum")
+    return code
+
+
+def uscc_division_code(code: str) -> str:
+    """The registering authority's division code (positions 3–8)."""
+    return code[2:8]
+
+
+def resident_id_division_code(number: str) -> str:
+    return number[:6]
+
+
+# --- generators, used by the demo city, factories and benchmarks -------------------------
+
+
+def make_resident_id(prefix17: str) -> str:
+    """Completes 17 digits with their check digit."""
+    if len(prefix17) != 17 or not prefix17.isdigit():
+        raise ValueError("need 17 digits")
+    return prefix17 + ric.calc_check_digit(prefix17 + "0")
+
+
+def make_org_code(prefix8: str) -> str:
+    """Completes an 8-character organisation code (GB 11714) with its check character."""
+    values = [int(c, 36) for c in prefix8]
+    check = 11 - sum(v * w for v, w in zip(values, _ORG_CODE_WEIGHTS, strict=True)) % 11
+    return prefix8 + {10: "X", 11: "0"}.get(check, str(check))
+
+
+def make_uscc(registration: str, org_type: str, division: str, org_code: str) -> str:
+    """Builds a credit code from its parts and appends the GB 32100 check character."""
+    body = registration + org_type + division + org_code
+    if len(body) != 17:
+        raise ValueError("need 17 characters before the check character")
+    return body + uscc.calc_check_digit(body + "0")

@@ -1,0 +1,36 @@
+"""Masking of personal identifiers for screens and logs.
+
+A resident ID shows its first 4 and last 4 characters (3713**********123X): enough for
+a clerk to match a card in hand, not enough to be reused. Mobile numbers keep 3 + 4.
+"""
+
+import re
+
+# 18-character resident IDs (17 digits + digit/X) and 11-digit mainland mobile numbers,
+# not embedded in longer digit runs.
+_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+
+
+def mask_resident_id(value: str | None) -> str:
+    if not value:
+        return ""
+    value = str(value)
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    if not value:
+        return ""
+    value = str(value)
+    if len(value) < 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_text(text: str) -> str:
+    """Masks every resident ID and mobile number found inside free text."""
+    text = _RESIDENT_ID.sub(lambda m: m.group(1) + "*" * 10 + m.group(2).upper(), text)
+    return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)

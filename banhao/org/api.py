@@ -1,0 +1,63 @@
+"""What other apps may use of org: scopes, roles, regions by code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import Region, StaffMember
+from .roles import Role, role_can
+from .scope import Scope, scope_for_user
+
+__all__ = ["RegionInfo", "Role", "Scope", "StaffInfo", "region_for_division_code", "role_can", "scope_for_user", "staff_for_user"]
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    id: int
+    code: str
+    name: str
+
+
+def region_for_division_code(code: str) -> RegionInfo | None:
+    """The region a 6-digit division code belongs to: the exact region, else its city.
+
+    Codes from outside the configured regions (another province) give None.
+    """
+    if not code or len(code) < 6:
+        return None
+    exact = Region.objects.filter(code=code[:6]).first()
+    if exact is None:
+        exact = Region.objects.filter(code=code[:4] + "00", level=Region.Level.CITY).first()
+    return RegionInfo(exact.pk, exact.code, exact.name) if exact else None
+
+
+@dataclass(frozen=True)
+class StaffInfo:
+    name: str
+    employee_no: str
+    role: str
+    role_label: str
+    region_name: str
+    department_name: str
+    hall_id: int | None
+    hall_name: str
+    window_label: str
+
+
+def staff_for_user(user) -> StaffInfo | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    s = StaffMember.objects.filter(user=user).select_related("region", "department", "hall", "window").first()
+    if s is None:
+        return None
+    return StaffInfo(
+        name=s.name,
+        employee_no=s.employee_no,
+        role=s.role,
+        role_label=s.get_role_display(),
+        region_name=s.region.name,
+        department_name=s.department.name if s.department else "",
+        hall_id=s.hall_id,
+        hall_name=s.hall.name if s.hall else "",
+        window_label=str(s.window) if s.window else "",
+    )

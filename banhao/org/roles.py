@@ -1,0 +1,35 @@
+"""Staff roles and what each may do. Data, not code paths: views ask `role_can`."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    WINDOW_CLERK = "window_clerk", "窗口受理人员"
+    REVIEWER = "reviewer", "后台审批人员"
+    DEPARTMENT_HEAD = "department_head", "部门负责人"
+    HALL_MANAGER = "hall_manager", "大厅管理人员"
+    SUPERVISOR = "supervisor", "督查人员"
+    HELPER = "helper", "帮办代办员"
+    ADMINISTRATOR = "administrator", "系统管理员"
+
+
+# Roles whose data scope is narrowed to their own department as well as their region.
+DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
+
+# Permissions by role. A permission is a short verb phrase; views check one each.
+PERMISSIONS: dict[str, set[str]] = {
+    Role.WINDOW_CLERK: {"registry.view", "org.view", "audit.view"},
+    Role.REVIEWER: {"org.view"},
+    Role.DEPARTMENT_HEAD: {"org.view", "audit.view"},
+    Role.HALL_MANAGER: {"registry.view", "org.view", "org.manage_hall", "audit.view"},
+    Role.SUPERVISOR: {"registry.view", "org.view", "audit.view"},
+    Role.HELPER: {"registry.view", "org.view"},
+    Role.ADMINISTRATOR: {
+        "registry.view", "registry.change", "org.view", "org.manage", "org.manage_hall",
+        "audit.view", "calendar.manage",
+    },
+}
+
+
+def role_can(role: str, permission: str) -> bool:
+    return permission in PERMISSIONS.get(role, set())

@@ -1,0 +1,211 @@
+"""Settings shared by every environment.
+
+Every value that differs between deployments comes from an environment variable; each
+one is listed with its default in `.env.example`. A `.env` file at the repository root is
+read when present (never committed).
+"""
+
+from pathlib import Path
+
+import environ
+from csp.constants import NONE, SELF
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SECRET_KEY = env("BANHAO_SECRET_KEY", default="dev-only-insecure-key-change-me")
+DEBUG = env.bool("BANHAO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("BANHAO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("BANHAO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "rest_framework",
+    "drf_spectacular",
+    "csp",
+    "banhao.core",
+    "banhao.accounts",
+    "banhao.org",
+    "banhao.registry",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "banhao.core.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "banhao.core.middleware.ElderModeMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "banhao" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "banhao.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- database --------------------------------------------------------------------------
+# SQLite is the embedded default; PostgreSQL (>= 15) is the production database.
+(BASE_DIR / "var").mkdir(exist_ok=True)  # the SQLite file and uploads of a local run
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'banhao.sqlite3'}"),
+}
+# Persistent connections: reconnecting per request costs ~10x on PostgreSQL.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("BANHAO_DB_CONN_MAX_AGE", default=600)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers and one writer work at once; IMMEDIATE avoids lock upgrades failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- accounts and security -------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:workbench"
+LOGOUT_REDIRECT_URL = "core:portal"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("BANHAO_PASSWORD_MIN_LENGTH", default=10)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "banhao.accounts.passwords.CharacterClassValidator"},
+]
+# Lock-out after repeated failures (per account, and per client address).
+BANHAO_LOGIN_MAX_FAILURES = env.int("BANHAO_LOGIN_MAX_FAILURES", default=5)
+BANHAO_LOGIN_MAX_FAILURES_PER_IP = env.int("BANHAO_LOGIN_MAX_FAILURES_PER_IP", default=30)
+BANHAO_LOGIN_LOCK_MINUTES = env.int("BANHAO_LOGIN_LOCK_MINUTES", default=15)
+# Sessions end after this much inactivity (the cookie is renewed on every request).
+SESSION_COOKIE_AGE = env.int("BANHAO_SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+
+# --- language and time -----------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文")]
+TIME_ZONE = env("BANHAO_TIME_ZONE", default="Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# --- static files ----------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "banhao" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = env.path("BANHAO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+
+# --- API -------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "banhao 办好 API",
+    "DESCRIPTION": "一体化政务服务平台接口",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- the deploying government (footer and meta tags; never hard-coded in templates) ----
+BANHAO_SITE = {
+    "name": env("BANHAO_SITE_NAME", default="临沂市政务服务网（演示）"),
+    "short_name": env("BANHAO_SITE_SHORT_NAME", default="办好"),
+    "domain": env("BANHAO_SITE_DOMAIN", default="127.0.0.1"),
+    "id_code": env("BANHAO_SITE_ID_CODE", default=""),
+    "sponsor": env("BANHAO_SITE_SPONSOR", default="（演示）市行政审批服务局"),
+    "operator": env("BANHAO_SITE_OPERATOR", default="（演示）市政务服务中心"),
+    "address": env("BANHAO_SITE_ADDRESS", default="（演示地址）"),
+    "phone": env("BANHAO_SITE_PHONE", default="12345"),
+    "icp": env("BANHAO_SITE_ICP", default=""),
+    "police_record": env("BANHAO_SITE_POLICE_RECORD", default=""),
+    "error_report_url": env("BANHAO_SITE_ERROR_REPORT_URL", default=""),
+}
+# The city the deployment serves: its division code roots the region tree.
+BANHAO_CITY_CODE = env("BANHAO_CITY_CODE", default="371300")
+
+# --- logging: identifiers are masked before any handler sees them --------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "mask": {"()": "banhao.core.logging.MaskIdentifiersFilter"},
+        "request_id": {"()": "banhao.core.logging.RequestIdFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask", "request_id"],
+            "formatter": "plain",
+        },
+    },
+    "root": {"handlers": ["console"], "level": env("BANHAO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+AUTHENTICATION_BACKENDS = ["banhao.accounts.backends.UsernameOrPhoneBackend"]

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+admin.site.site_header = "办好 · 政务服务平台管理后台"
+admin.site.site_title = "办好管理后台"
+admin.site.index_title = "平台数据管理"
+
+urlpatterns = [
+    path("", include("banhao.core.urls")),
+    path("accounts/", include("banhao.accounts.urls")),
+    path("org/", include("banhao.org.urls")),
+    path("registry/", include("banhao.registry.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("banhao.core.rest.urls")),
+    path("admin/", admin.site.urls),
+]
