@@ -7,7 +7,7 @@ admin.site.site_title = "办好管理后台"
 admin.site.index_title = "平台数据管理"
 
 urlpatterns = [
-    path("", include("banhao.core.urls")),
+    path("", include("banhao.portal.urls")),
     path("accounts/", include("banhao.accounts.urls")),
     path("org/", include("banhao.org.urls")),
     path("registry/", include("banhao.registry.urls")),

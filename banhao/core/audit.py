@@ -13,13 +13,65 @@ from .context import current_request_id, current_request_ip
 from .masking import mask_phone, mask_resident_id
 from .models import AuditEvent
 
-# Fields whose values are masked wherever they are copied into the trail.
-SENSITIVE_FIELDS: dict[str, Callable[[str], str]] = {
-    "resident_id": mask_resident_id,
-    "phone": mask_phone,
-    "mobile": mask_phone,
+
+def _mask_for(field_name: str) -> Callable[[str], str] | None:
+    """How a field's value is masked in the trail, judged by its name (None: kept as is).
+
+    Names ending in ``resident_id`` / ``_id_number`` (including ``legal_representative_id``)
+    hold resident IDs; names ending in ``phone`` / ``mobile`` hold phone numbers. Credit codes
+    are public registration data and stay readable.
+    """
+    if field_name.endswith(("resident_id", "_id_number")) or field_name == "legal_representative_id":
+        return mask_resident_id
+    if field_name.endswith(("phone", "mobile")):
+        return mask_phone
+    return None
+
+
+_SKIP = {"id", "password", "created_at", "updated_at", "last_login"}
+
+# Chinese names of actions for the history pages; each app registers its own in ready().
+ACTION_LABELS: dict[str, str] = {
+    "calendar.day_set": "设置节假日/调休日",
+    "calendar.day_clear": "取消节假日/调休日",
+    "calendar.year_publish": "发布年度工作日历",
+    "calendar.year_update": "修改年度工作日历",
 }
-_SKIP = {"password", "updated_at", "last_login"}
+_SUFFIX_LABELS = {"_add": "新增", "_change": "修改", "_delete": "删除"}
+
+
+def register_action_labels(labels: dict[str, str]) -> None:
+    ACTION_LABELS.update(labels)
+
+
+def action_label(action: str) -> str:
+    """The Chinese name of an action (generic admin actions: 新增/修改/删除 + the model's name)."""
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    for suffix, verb in _SUFFIX_LABELS.items():
+        if action.endswith(suffix):
+            model = _model_for(action.removesuffix(suffix))
+            return verb + (str(model._meta.verbose_name) if model else "")
+    return action
+
+
+def _model_for(object_type: str):
+    from django.apps import apps
+
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def field_label(object_type: str, field_name: str) -> str:
+    model = _model_for(object_type)
+    if model is None:
+        return field_name
+    try:
+        return str(model._meta.get_field(field_name).verbose_name)
+    except Exception:  # a field that no longer exists keeps its stored name
+        return field_name
 
 
 def object_type(obj: models.Model) -> str:
@@ -43,7 +95,7 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict:
         if field.name in _SKIP or (fields is not None and field.name not in fields):
             continue
         value = _plain(getattr(obj, field.attname))
-        mask = SENSITIVE_FIELDS.get(field.name)
+        mask = _mask_for(field.name)
         data[field.name] = mask(value) if (mask and value) else value
     return data
 

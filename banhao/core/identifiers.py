@@ -20,7 +20,7 @@ _USCC_FORBIDDEN = set("IOZSV")
 _ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 
-def _clean(value) -> str:
+def clean_code(value) -> str:
     if value is None:
         return ""
     return re.sub(r"[\s\u3000-]", "", str(value)).upper()
@@ -28,7 +28,7 @@ def _clean(value) -> str:
 
 def normalize_resident_id(value) -> str:
     """Validates an 18-character resident ID number; accepts lower-case x, returns X."""
-    number = _clean(value)
+    number = clean_code(value)
     if not number:
         raise ValidationError("请填写公民身份号码。", code="required")
     if len(number) != 18:
@@ -59,7 +59,7 @@ def resident_id_gender(number: str) -> str:
 
 def normalize_uscc(value) -> str:
     """Validates an 18-character unified social credit code; returns it in upper case."""
-    code = _clean(value)
+    code = clean_code(value)
     if not code:
         raise ValidationError("请填写统一社会信用代码。", code="required")
     if len(code) != 18:

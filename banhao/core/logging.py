@@ -18,6 +18,13 @@ class MaskIdentifiersFilter(logging.Filter):
         if masked != message:
             record.msg = masked
             record.args = None
+        # Tracebacks carry values too (a unique violation names the duplicate ID number).
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True
 
 

@@ -9,7 +9,8 @@ import re
 # 18-character resident IDs (17 digits + digit/X) and 11-digit mainland mobile numbers,
 # not embedded in longer digit runs.
 _RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# A mobile may follow the country code (+86 / 86 / 0086) directly.
+_MOBILE = re.compile(r"(?:(?<!\d)|(?<=\+86)|(?<=\b86)|(?<=0086))(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 
 
 def mask_resident_id(value: str | None) -> str:

@@ -60,6 +60,21 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionError("审计日志只可追加，不可删除。")
 
+    @property
+    def diff_rows(self) -> list[tuple[str, object, object]]:
+        """(field label, before, after) for display, in a stable order."""
+        from .audit import field_label
+
+        before, after = self.before or {}, self.after or {}
+        keys = list(after) + [k for k in before if k not in after]
+        return [(field_label(self.object_type, k), before.get(k), after.get(k)) for k in keys]
+
+    @property
+    def action_label(self) -> str:
+        from .audit import action_label
+
+        return action_label(self.action)
+
 
 class CalendarYear(models.Model):
     """A year whose official holiday arrangement has been entered (published by the State Council)."""

@@ -47,7 +47,9 @@ def calendar_year_publish(*, actor, year: int, source: str = "") -> CalendarYear
         before = snapshot(entry)
         entry.source = source
         entry.save()
-        audit_record(actor=actor, obj=entry, action="calendar.year_update", before=before, after=snapshot(entry))
+        audit_record(
+            actor=actor, obj=entry, action="calendar.year_update", before=before, after=snapshot(entry)
+        )
     elif created:
         audit_record(actor=actor, obj=entry, action="calendar.year_publish", after=snapshot(entry))
     transaction.on_commit(calendar.reset_cache)

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "banhao.accounts",
     "banhao.org",
     "banhao.registry",
+    "banhao.portal",
+    "banhao.demo",
 ]
 
 MIDDLEWARE = [
@@ -95,12 +97,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- accounts and security -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:workbench"
-LOGOUT_REDIRECT_URL = "core:portal"
+LOGIN_REDIRECT_URL = "portal:workbench"
+LOGOUT_REDIRECT_URL = "portal:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "banhao.accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": env.int("BANHAO_PASSWORD_MIN_LENGTH", default=10)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -181,8 +183,6 @@ BANHAO_SITE = {
     "police_record": env("BANHAO_SITE_POLICE_RECORD", default=""),
     "error_report_url": env("BANHAO_SITE_ERROR_REPORT_URL", default=""),
 }
-# The city the deployment serves: its division code roots the region tree.
-BANHAO_CITY_CODE = env("BANHAO_CITY_CODE", default="371300")
 
 # --- logging: identifiers are masked before any handler sees them --------------------
 LOGGING = {

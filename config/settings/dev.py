@@ -1,6 +1,6 @@
 """Local development and `make demo`: SQLite by default, debug on."""
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env
 
 DEBUG = env.bool("BANHAO_DEBUG", default=True)

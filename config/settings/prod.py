@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import DATABASES, env
 
 DEBUG = False
@@ -14,7 +14,9 @@ if "DATABASE_URL" not in env.ENVIRON:
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" and not env.bool(
     "BANHAO_ALLOW_SQLITE_IN_PRODUCTION", default=False
 ):
-    raise ImproperlyConfigured("生产环境应使用 PostgreSQL；确需 SQLite 请显式设置 BANHAO_ALLOW_SQLITE_IN_PRODUCTION=true。")
+    raise ImproperlyConfigured(
+        "生产环境应使用 PostgreSQL；确需 SQLite 请显式设置 BANHAO_ALLOW_SQLITE_IN_PRODUCTION=true。"
+    )
 
 SESSION_COOKIE_SECURE = env.bool("BANHAO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

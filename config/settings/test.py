@@ -1,6 +1,6 @@
 """The test suite: SQLite unless DATABASE_URL names another database (CI also runs PostgreSQL)."""
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import DATABASES
 
 DEBUG = False
