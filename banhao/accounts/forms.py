@@ -8,10 +8,14 @@ from . import throttle
 class LoginForm(forms.Form):
     """Staff sign in with their account name; applicants with their mobile number."""
 
-    username = forms.CharField(label="账号或手机号", max_length=150, widget=forms.TextInput(
-        attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label="账号或手机号",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
     def __init__(self, request=None, *args, **kwargs):
         self.request = request

@@ -16,6 +16,14 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "账户"
         verbose_name_plural = "账户"
+        constraints = [
+            # Applicants sign in with their mobile number, so it must identify one account.
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=models.Q(kind="applicant") & ~models.Q(phone=""),
+                name="accounts_user_unique_applicant_phone",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username

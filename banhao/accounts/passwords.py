@@ -2,6 +2,7 @@
 
 import string
 
+from django.contrib.auth import password_validation as _django_validation
 from django.core.exceptions import ValidationError
 
 
@@ -25,3 +26,13 @@ class CharacterClassValidator:
 
     def get_help_text(self):
         return f"密码须至少包含小写字母、大写字母、数字、符号中的{self.min_classes}类。"
+
+
+class MinimumLengthValidator(_django_validation.MinimumLengthValidator):
+    """Django's length rule with a Chinese message (Django 5.2's zh_Hans catalogue lacks its new text)."""
+
+    def get_error_message(self):
+        return f"密码太短，至少需要{self.min_length}个字符。"
+
+    def get_help_text(self):
+        return f"密码至少需要{self.min_length}个字符。"

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .admin_base import ScopedAuditedAdmin
 from .models import Region, StaffMember
 from .roles import Role, role_can
 from .scope import Scope, scope_for_user
 
-__all__ = ["RegionInfo", "Role", "Scope", "StaffInfo", "region_for_division_code", "role_can", "scope_for_user", "staff_for_user"]
+__all__ = [
+    "RegionInfo",
+    "Role",
+    "Scope",
+    "ScopedAuditedAdmin",
+    "StaffInfo",
+    "region_for_division_code",
+    "role_can",
+    "scope_for_user",
+    "staff_for_user",
+    "staff_required",
+]
 
 
 @dataclass(frozen=True)
@@ -61,3 +73,30 @@ def staff_for_user(user) -> StaffInfo | None:
         hall_name=s.hall.name if s.hall else "",
         window_label=str(s.window) if s.window else "",
     )
+
+
+def staff_required(permission: str):
+    """View decorator: a logged-in, active staff member whose role grants ``permission``.
+
+    Anonymous users go to the login page; applicants and staff without the permission get
+    403. The view receives the scope as ``request.scope`` and must use it for every query.
+    """
+    from functools import wraps
+
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import PermissionDenied
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            scope = scope_for_user(request.user)
+            if scope is None or not scope.can(permission):
+                raise PermissionDenied("您的角色无权访问此页面。")
+            request.scope = scope
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

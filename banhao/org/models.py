@@ -43,7 +43,9 @@ class Department(models.Model):
     name = models.CharField("部门名称", max_length=100)
     short_name = models.CharField("简称", max_length=30, blank=True)
     credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
-    region = models.ForeignKey(Region, verbose_name="所属区域", on_delete=models.PROTECT, related_name="departments")
+    region = models.ForeignKey(
+        Region, verbose_name="所属区域", on_delete=models.PROTECT, related_name="departments"
+    )
     phone = models.CharField("咨询电话", max_length=30, blank=True)
     active = models.BooleanField("启用", default=True)
     order = models.PositiveSmallIntegerField("排序", default=0)
@@ -64,7 +66,9 @@ class Department(models.Model):
 
 class Hall(models.Model):
     name = models.CharField("大厅名称", max_length=100)
-    region = models.ForeignKey(Region, verbose_name="所属区域", on_delete=models.PROTECT, related_name="halls")
+    region = models.ForeignKey(
+        Region, verbose_name="所属区域", on_delete=models.PROTECT, related_name="halls"
+    )
     address = models.CharField("地址", max_length=200, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     opening_hours = models.CharField("办公时间", max_length=200, blank=True)
@@ -147,13 +151,27 @@ class StaffMember(models.Model):
     name = models.CharField("姓名", max_length=50)
     employee_no = models.CharField("工号", max_length=20, unique=True)
     role = models.CharField("角色", max_length=20, choices=Role.choices)
-    region = models.ForeignKey(Region, verbose_name="数据范围（区域）", on_delete=models.PROTECT, related_name="staff")
-    department = models.ForeignKey(
-        Department, verbose_name="所属部门", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    region = models.ForeignKey(
+        Region, verbose_name="数据范围（区域）", on_delete=models.PROTECT, related_name="staff"
     )
-    hall = models.ForeignKey(Hall, verbose_name="所在大厅", null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    department = models.ForeignKey(
+        Department,
+        verbose_name="所属部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    hall = models.ForeignKey(
+        Hall, verbose_name="所在大厅", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+    )
     window = models.ForeignKey(
-        Window, verbose_name="所在窗口", null=True, blank=True, on_delete=models.SET_NULL, related_name="staff"
+        Window,
+        verbose_name="所在窗口",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff",
     )
     phone = models.CharField("联系电话", max_length=20, blank=True)
     active = models.BooleanField("在岗", default=True)
@@ -164,7 +182,8 @@ class StaffMember(models.Model):
         ordering = ["region__order", "employee_no"]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(role__in=["reviewer", "department_head"]) | models.Q(department__isnull=False),
+                condition=~models.Q(role__in=["reviewer", "department_head"])
+                | models.Q(department__isnull=False),
                 name="org_staff_backoffice_has_department",
                 violation_error_message="后台审批人员和部门负责人必须指定所属部门。",
             ),

@@ -25,8 +25,13 @@ PERMISSIONS: dict[str, set[str]] = {
     Role.SUPERVISOR: {"registry.view", "org.view", "audit.view"},
     Role.HELPER: {"registry.view", "org.view"},
     Role.ADMINISTRATOR: {
-        "registry.view", "registry.change", "org.view", "org.manage", "org.manage_hall",
-        "audit.view", "calendar.manage",
+        "registry.view",
+        "registry.change",
+        "org.view",
+        "org.manage",
+        "org.manage_hall",
+        "audit.view",
+        "calendar.manage",
     },
 }
 

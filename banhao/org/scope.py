@@ -40,7 +40,9 @@ class Scope:
             return department_id == self.department_id
         return True
 
-    def filter(self, qs: QuerySet, region_field: str = "region", department_field: str | None = None) -> QuerySet:
+    def filter(
+        self, qs: QuerySet, region_field: str = "region", department_field: str | None = None
+    ) -> QuerySet:
         cond = Q(**{f"{region_field}__in": self.region_ids})
         if self.is_city_wide:
             cond |= Q(**{f"{region_field}__isnull": True})

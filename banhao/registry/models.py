@@ -21,7 +21,12 @@ class Person(models.Model):
     address = models.CharField("住址", max_length=200, blank=True)
     # Derived from the ID's address code when it lies in our regions; None = outside the city.
     region = models.ForeignKey(
-        "org.Region", verbose_name="所属区域", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "org.Region",
+        verbose_name="所属区域",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -62,7 +67,12 @@ class Organization(models.Model):
     phone = models.CharField("联系电话", max_length=20, blank=True)
     address = models.CharField("住所", max_length=200, blank=True)
     region = models.ForeignKey(
-        "org.Region", verbose_name="登记区域", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "org.Region",
+        verbose_name="登记区域",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
@@ -82,7 +92,9 @@ class ApplicantAccount(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name="账户", on_delete=models.CASCADE, related_name="applicant"
     )
-    person = models.ForeignKey(Person, verbose_name="本人/经办人", on_delete=models.PROTECT, related_name="accounts")
+    person = models.ForeignKey(
+        Person, verbose_name="本人/经办人", on_delete=models.PROTECT, related_name="accounts"
+    )
     organization = models.ForeignKey(
         Organization,
         verbose_name="所代表的法人",
