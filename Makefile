@@ -1,0 +1,56 @@
+# banhao — the two commands a newcomer needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+HOST   ?= 127.0.0.1
+export DJANGO_SETTINGS_MODULE ?= config.settings.dev
+
+.PHONY: demo test install install-dev migrate serve dev lint e2e-browser clean-db bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Runtime dependencies (re-run when pyproject.toml changes).
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+## make demo [PORT=8000]: install, migrate, load the demo city (keeps existing data), serve on SQLite.
+demo: migrate
+	$(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "平台地址： http://$(HOST):$(PORT)/    管理后台： http://$(HOST):$(PORT)/admin/    按 Ctrl+C 停止"
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 config.wsgi:application
+
+## make dev: Django's auto-reloading development server.
+dev: migrate
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## make test: lint and the whole suite (SQLite, or the database in DATABASE_URL).
+test: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	$(BIN)/python bench/calendar_bench.py
+
+clean-db:
+	rm -f var/banhao.sqlite3 var/banhao.sqlite3-wal var/banhao.sqlite3-shm

@@ -1,0 +1,300 @@
+"""What the platform consists of, what is live, and what each role's home page offers.
+
+Plain data, so the portal, the workbench and the tests read the same facts. A target is a
+URL name ("org:staff_list"), an absolute path ("/admin/…"), or None for a service that is
+still being built. A URL name that does not resolve yet (its app is not written) makes the
+entry render as 建设中 instead of breaking the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from banhao.org.api import Role, role_can
+
+LIVE = "已上线"
+SOON = "建设中"
+
+APPLICANT = "applicant"
+AUDIENCE_LABELS: dict[str, str] = {**dict(Role.choices), APPLICANT: "办事群众/企业"}
+
+CALENDAR_ADMIN = "admin:core_calendarday_changelist"
+CALENDAR_ADMIN_PATH = "/admin/core/calendarday/"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A service people can open: a tile on a home page or a line of the platform map."""
+
+    title: str
+    text: str = ""
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    title: str
+    text: str
+    url: str | None
+
+    @property
+    def live(self) -> bool:
+        return self.url is not None
+
+    @property
+    def status(self) -> str:
+        return LIVE if self.live else SOON
+
+
+def resolve_url(target: str | None) -> str | None:
+    if not target:
+        return None
+    if target.startswith("/"):
+        return target
+    try:
+        return reverse(target)
+    except NoReverseMatch:
+        return None
+
+
+def resolve(entries) -> list[Resolved]:
+    return [Resolved(e.title, e.text, resolve_url(e.target)) for e in entries]
+
+
+# --- the eight sections of the platform ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    number: int
+    key: str
+    name: str
+    description: str
+    audiences: tuple[str, ...]
+    target: str | None = None  # the section's entry page once it exists
+
+    @property
+    def audience_labels(self) -> list[str]:
+        return [AUDIENCE_LABELS[a] for a in self.audiences]
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        1,
+        "catalog",
+        "标准化事项目录",
+        "全市统一的政务服务事项清单和办事指南，同一事项在各区县同一标准。",
+        (Role.ADMINISTRATOR, Role.DEPARTMENT_HEAD, Role.REVIEWER, APPLICANT),
+    ),
+    Section(
+        2,
+        "online_hall",
+        "网上办事大厅",
+        "群众和企业在网上查指南、交申请、查进度，能网上办的不跑腿。",
+        (APPLICANT, Role.HELPER, Role.WINDOW_CLERK),
+    ),
+    Section(
+        3,
+        "one_window",
+        "无差别一窗受理大厅",
+        "预约取号、叫号，综合窗口一窗收件受理，统一出件。",
+        (Role.WINDOW_CLERK, Role.HALL_MANAGER, APPLICANT),
+    ),
+    Section(
+        4,
+        "cases",
+        "办件与时限",
+        "办件全程留痕，按工作日计算承诺时限和法定时限，临期预警、超期督办。",
+        (Role.REVIEWER, Role.DEPARTMENT_HEAD, Role.WINDOW_CLERK, Role.SUPERVISOR),
+    ),
+    Section(
+        5,
+        "evaluation",
+        "好差评与效能监督",
+        "一次一评、差评整改与回访，效能投诉处理，红黑榜与服务之星评选。",
+        (Role.SUPERVISOR, Role.HALL_MANAGER, Role.DEPARTMENT_HEAD, APPLICANT),
+    ),
+    Section(
+        6,
+        "licences",
+        "电子证照",
+        "证照电子化签发、亮证扫码核验，办事时已有证照免予提交。",
+        (APPLICANT, Role.REVIEWER, Role.WINDOW_CLERK),
+    ),
+    Section(
+        7,
+        "projects",
+        "工程建设项目审批",
+        "项目分阶段并联审批、联合验收，重点项目全程帮办代办。",
+        (Role.HELPER, Role.REVIEWER, Role.DEPARTMENT_HEAD, APPLICANT),
+    ),
+    Section(
+        8,
+        "insights",
+        "数据分析",
+        "办件量、按时办结率、好差评和大厅运行情况的统计分析与领导驾驶舱。",
+        (Role.DEPARTMENT_HEAD, Role.HALL_MANAGER, Role.SUPERVISOR, Role.ADMINISTRATOR),
+    ),
+)
+
+# Foundation pieces every section builds on; these are in service today.
+FOUNDATION: tuple[Entry, ...] = (
+    Entry("基础信息库", "自然人、法人基础信息，受理和网上申请时自动预填。", "registry:person_list"),
+    Entry("组织机构", "行政区域、部门、大厅、功能区、窗口和工作人员。", "org:department_list"),
+    Entry("审计日志", "每条数据谁在何时改了什么，在各条数据的详情页查看变更记录。", None),
+    Entry("工作日历", "法定节假日和调休安排，所有期限按工作日推算。", CALENDAR_ADMIN),
+    Entry("管理后台", "系统管理员维护基础数据和账户。", "admin:index"),
+)
+# The permission (org.roles.PERMISSIONS) a role needs for the map to link a piece.
+FOUNDATION_PERMISSION: dict[str, str] = {
+    "基础信息库": "registry.view",
+    "组织机构": "org.view",
+    "工作日历": "calendar.manage",
+    "管理后台": "org.manage",
+}
+# Live without a page of its own: the history is shown on each object's detail page.
+FOUNDATION_WITHOUT_PAGE = {"审计日志"}
+
+
+@dataclass(frozen=True)
+class SectionView:
+    section: Section
+    url: str | None
+
+    @property
+    def status(self) -> str:
+        return LIVE if self.url else SOON
+
+
+@dataclass(frozen=True)
+class FoundationView:
+    title: str
+    text: str
+    url: str | None  # None when not built yet, or when the viewer's role may not open it
+    live: bool
+
+    @property
+    def status(self) -> str:
+        return LIVE if self.live else SOON
+
+
+def platform_map(role: str | None = None) -> dict:
+    """The map as the templates show it: each section and foundation piece with its status.
+
+    With a staff ``role``, live pieces that role may open carry their link; without one
+    (the public portal, applicants) nothing is linked.
+    """
+    sections = [SectionView(s, resolve_url(s.target)) for s in SECTIONS]
+    foundation = []
+    for e in FOUNDATION:
+        url = resolve_url(e.target)
+        live = url is not None or e.title in FOUNDATION_WITHOUT_PAGE
+        permission = FOUNDATION_PERMISSION.get(e.title)
+        if role is None or (permission and not role_can(role, permission)):
+            url = None
+        foundation.append(FoundationView(e.title, e.text, url, live))
+    return {"sections": sections, "foundation": foundation}
+
+
+# --- the public portal ----------------------------------------------------------------------
+
+PERSONAL_EVENTS: tuple[Entry, ...] = (
+    Entry("生育", "出生医学证明、新生儿落户、生育津贴"),
+    Entry("入学", "入学登记、学籍转接、学生资助"),
+    Entry("就业", "就业登记、社保参保、职业培训补贴"),
+    Entry("婚姻", "婚姻登记、户口迁移、住房公积金变更"),
+    Entry("住房", "公积金提取、不动产登记、租赁备案"),
+    Entry("退休", "退休审批、养老金领取、高龄津贴"),
+)
+
+LEGAL_EVENTS: tuple[Entry, ...] = (
+    Entry("开办", "营业执照、公章刻制、发票申领、社保登记一次办"),
+    Entry("变更", "名称、住所、法定代表人、经营范围变更"),
+    Entry("经营", "经营许可、资质认定、年度报告"),
+    Entry("投资建设", "立项、用地、规划、施工许可、竣工验收"),
+    Entry("注销", "简易注销、清税、社保和公积金注销"),
+)
+
+PORTAL_ENTRIES: tuple[Entry, ...] = (
+    Entry("一件事一次办", "多个事项一张表单、一次提交"),
+    Entry("办件查询", "凭办件编号查询办理进度"),
+    Entry("好差评", "对办事服务进行评价"),
+    Entry("电子证照", "出示、核验本人电子证照"),
+    Entry("投诉建议", "反映问题，提出意见建议"),
+)
+
+# Elder mode: one column of the most used services as large tiles (6–8 of them).
+ELDER_ENTRIES: tuple[Entry, ...] = (
+    Entry("个人办事", "生育、入学、就业、婚姻、住房、退休"),
+    Entry("法人办事", "开办、变更、经营、投资建设、注销"),
+    Entry("一件事一次办", "多个事项一次提交"),
+    Entry("办件查询", "查询办理进度"),
+    Entry("电子证照", "出示本人证照"),
+    Entry("好差评", "评价办事服务"),
+    Entry("投诉建议", "反映问题"),
+)
+
+APPLICANT_TILES: tuple[Entry, ...] = (
+    Entry("我的办件", "查看已提交办件的进度和结果"),
+    Entry("在线申请", "选择事项，在网上提交申请"),
+    Entry("办件查询", "凭办件编号查询办理进度"),
+    Entry("我的证照", "本人或本单位的电子证照"),
+    Entry("好差评", "评价已办结的办件"),
+)
+
+# --- each staff role's home page ------------------------------------------------------------
+
+ROLE_INTRO: dict[str, str] = {
+    Role.WINDOW_CLERK: "在综合窗口接待办事群众，一次性告知、收件受理，能即办的当场办结。",
+    Role.REVIEWER: "在后台审查受理的办件，在承诺时限内作出审批决定。",
+    Role.DEPARTMENT_HEAD: "掌握本部门办件和时限情况，督办临期和超期办件。",
+    Role.HALL_MANAGER: "管理大厅的窗口、人员、预约和叫号秩序。",
+    Role.SUPERVISOR: "督查服务质量，处理差评整改、效能投诉，发布红黑榜。",
+    Role.HELPER: "为重点项目和有需要的群众提供帮办代办服务。",
+    Role.ADMINISTRATOR: "维护组织机构、基础信息、工作日历和账户。",
+}
+
+ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
+    Role.WINDOW_CLERK: (
+        Entry("叫号受理", "呼叫下一位办事群众，办结后邀请评价"),
+        Entry("综合受理", "无差别收件，当场出具受理凭证"),
+        Entry("基础信息查询", "查询自然人、法人基础信息", "registry:person_list"),
+        Entry("一次性告知", "打印一次性告知单和补正通知"),
+    ),
+    Role.REVIEWER: (
+        Entry("待办审批", "本部门待审查的办件"),
+        Entry("办件时限预警", "临期、超期办件提醒"),
+    ),
+    Role.DEPARTMENT_HEAD: (
+        Entry("部门办件", "本部门办件量和办理情况"),
+        Entry("超期督办", "临期、超期办件的督办"),
+        Entry("部门人员", "本部门工作人员和角色", "org:staff_list"),
+    ),
+    Role.HALL_MANAGER: (
+        Entry("大厅实时监控", "各窗口当前叫号和等候人数"),
+        Entry("窗口与人员", "窗口设置和在岗人员", "org:window_list"),
+        Entry("预约管理", "预约时段和号源"),
+    ),
+    Role.SUPERVISOR: (
+        Entry("差评整改", "差评回访和整改跟踪"),
+        Entry("效能投诉", "受理和处理效能投诉"),
+        Entry("红黑榜", "窗口和部门服务评比"),
+        Entry("基础信息", "查询自然人、法人基础信息", "registry:person_list"),
+    ),
+    Role.HELPER: (
+        Entry("重点项目帮办", "重点项目全流程帮办代办"),
+        Entry("问题跟踪", "项目推进中的问题协调"),
+    ),
+    Role.ADMINISTRATOR: (
+        Entry("管理后台", "账户、基础数据维护", "admin:index"),
+        Entry("工作日历", "录入法定节假日和调休安排", CALENDAR_ADMIN),
+        Entry("组织机构", "区域、部门、大厅、窗口、人员", "org:department_list"),
+        Entry("基础信息库", "自然人、法人基础信息", "registry:person_list"),
+    ),
+}
+
+
+def calendar_admin_url() -> str:
+    return resolve_url(CALENDAR_ADMIN) or CALENDAR_ADMIN_PATH
