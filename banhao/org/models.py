@@ -1,6 +1,7 @@
 """The city as data: regions, departments, halls, zones, windows and staff."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -61,7 +62,10 @@ class Department(models.Model):
 
     def clean(self):
         if self.credit_code:
-            self.credit_code = normalize_uscc(self.credit_code)
+            try:
+                self.credit_code = normalize_uscc(self.credit_code)
+            except ValidationError as e:
+                raise ValidationError({"credit_code": e.messages}) from None
 
 
 class Hall(models.Model):

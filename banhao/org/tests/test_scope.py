@@ -116,3 +116,47 @@ def test_staff_history_is_visible_only_inside_the_scope(client, make_staff):
     other = make_staff("window_clerk", region="yinan")
     login(client, make_staff("hall_manager", region="lanshan"))
     assert client.get(reverse("org:staff_detail", args=[other.staff.pk])).status_code == 404
+
+
+def test_a_bad_credit_code_in_the_admin_is_refused_in_chinese_and_nothing_is_saved(
+    client, make_staff, regions
+):
+    from banhao.org.models import Department
+
+    login(client, make_staff("administrator"))
+    response = client.post(
+        "/admin/org/department/add/",
+        {
+            "name": "测试局",
+            "credit_code": "914403001922038217",
+            "region": regions["city"].pk,
+            "order": 0,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "统一社会信用代码校验位不正确" in response.content.decode()
+    assert not Department.objects.filter(name="测试局").exists()
+
+
+def test_an_admin_change_is_audited_with_the_administrator_as_actor(client, make_staff, regions):
+    from banhao.core.models import AuditEvent
+    from banhao.org.models import Department
+
+    admin_user = make_staff("administrator")
+    login(client, admin_user)
+    response = client.post(
+        "/admin/org/department/add/",
+        {
+            "name": "测试局",
+            "credit_code": "11100000000013338w",
+            "region": regions["city"].pk,
+            "order": 0,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    dept = Department.objects.get(name="测试局")
+    assert dept.credit_code == "11100000000013338W"
+    event = AuditEvent.objects.get(action="org.department_add", object_id=str(dept.pk))
+    assert event.actor == admin_user
