@@ -83,3 +83,124 @@ def make_person(regions):
         return services.person_register(actor="测试", name=name, resident_id=number, phone=phone)
 
     return make
+
+
+def sample_content(**overrides):
+    """A valid standard text's content (the shape of banhao/demo/catalog.json), for tests."""
+    data = {
+        "basic_code": "371301002301",
+        "handling_code": "01",
+        "name": "食品经营许可",
+        "sub_item_name": "食品经营许可",
+        "handling_name": "新办",
+        "item_type": "01",
+        "zone": "market",
+        "department": "临沂市行政审批服务局",
+        "level": "7",
+        "service_objects": ["企业法人", "非法人企业"],
+        "themes": ["开办", "经营"],
+        "keywords": ["开饭店", "餐饮许可"],
+        "legal_bases": [
+            {
+                "law": "中华人民共和国食品安全法",
+                "article": "第三十五条",
+                "text": "从事食品经营应当依法取得许可。",
+            }
+        ],
+        "conditions": "已取得营业执照，具有与经营的食品品种、数量相适应的场所和设施。",
+        "situations": [{"key": "agent", "question": "是否委托他人办理？", "answer": "是"}],
+        "materials": [
+            {
+                "name": "食品经营许可申请书",
+                "required": True,
+                "medium": "both",
+                "copy": "原件",
+                "copies": 1,
+                "pages": 2,
+                "source": "申请人自备",
+                "standard": "填写完整并签字盖章",
+                "has_blank_form": True,
+                "has_sample": True,
+            },
+            {
+                "name": "营业执照",
+                "required": True,
+                "medium": "electronic",
+                "copy": "原件",
+                "copies": 1,
+                "pages": None,
+                "source": "政府部门核发",
+                "standard": "在有效期内",
+                "shared": True,
+                "licence_type": "营业执照",
+            },
+            {
+                "name": "授权委托书",
+                "required": True,
+                "medium": "paper",
+                "copy": "原件",
+                "copies": 1,
+                "pages": 1,
+                "source": "申请人自备",
+                "standard": "载明委托事项和权限",
+                "situation": "agent",
+            },
+        ],
+        "steps": [
+            {"name": "受理", "role": "窗口受理人员", "share": 20},
+            {"name": "审查", "role": "后台审批人员", "share": 50},
+            {"name": "决定", "role": "部门负责人", "share": 30},
+        ],
+        "fee": {"free": True},
+        "statutory_days": 10,
+        "promised_days": 5,
+        "case_type": "promised",
+        "visits": 1,
+        "visit_reason": "需现场核查经营场所",
+        "online_depth": "3",
+        "booking": True,
+        "post": True,
+        "online_payment": False,
+        "scope": "全市通办",
+        "result_name": "食品经营许可证",
+        "result_is_licence": True,
+        "result_delivery": "窗口领取、邮寄送达、电子证照",
+        "consult_phone": "0539-8100001",
+        "complaint_phone": "12345",
+        "faq": [{"q": "只卖预包装食品需要许可吗？", "a": "仅销售预包装食品的，办理备案即可。"}],
+        "form_fields": [
+            {
+                "key": "org_name",
+                "label": "经营者名称",
+                "type": "text",
+                "required": True,
+                "prefill": "org.name",
+            },
+            {
+                "key": "credit_code",
+                "label": "统一社会信用代码",
+                "type": "credit_code",
+                "prefill": "org.credit_code",
+            },
+            {"key": "address", "label": "经营场所", "type": "address"},
+            {
+                "key": "category",
+                "label": "经营项目",
+                "type": "choice",
+                "choices": ["热食类", "冷食类", "预包装食品"],
+            },
+            {"key": "agent_id", "label": "经办人身份证号", "type": "resident_id", "situation": "agent"},
+        ],
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def catalog_city(regions, make_department):
+    """Regions plus the departments the sample content names, in the city and in 兰山区."""
+    make_department("临沂市行政审批服务局")
+    make_department("临沂市市场监督管理局")
+    make_department("兰山区行政审批服务局", region="lanshan")
+    make_department("沂南县行政审批服务局", region="yinan")
+    return regions

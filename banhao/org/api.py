@@ -15,7 +15,10 @@ __all__ = [
     "Scope",
     "ScopedAuditedAdmin",
     "StaffInfo",
+    "city_region_code",
+    "department_id_by_name",
     "region_for_division_code",
+    "region_id_by_code",
     "role_can",
     "scope_for_user",
     "staff_for_user",
@@ -100,3 +103,24 @@ def staff_required(permission: str):
         return wrapped
 
     return decorator
+
+
+def department_id_by_name(name: str, region_code: str) -> int | None:
+    """The department of that name in that region (None when there is none)."""
+    from .models import Department
+
+    return Department.objects.filter(name=name, region__code=region_code).values_list("id", flat=True).first()
+
+
+def region_id_by_code(code: str) -> int | None:
+    return Region.objects.filter(code=code).values_list("id", flat=True).first()
+
+
+def city_region_code() -> str | None:
+    """The division code of the top region (the city the deployment serves)."""
+    return (
+        Region.objects.filter(parent__isnull=True)
+        .order_by("order", "code")
+        .values_list("code", flat=True)
+        .first()
+    )

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "banhao.accounts",
     "banhao.org",
     "banhao.registry",
+    "banhao.catalog",
     "banhao.portal",
     "banhao.demo",
 ]
