@@ -10,9 +10,13 @@ urlpatterns = [
     path("", include("banhao.portal.urls")),
     path("accounts/", include("banhao.accounts.urls")),
     path("org/", include("banhao.org.urls")),
+    path("catalog/manage/", include("banhao.catalog.manage_urls")),
     path("registry/", include("banhao.registry.urls")),
+    path("search/", include("banhao.catalog.search_urls")),
+    path("guide/", include("banhao.catalog.guide_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/catalog/", include("banhao.catalog.rest.urls")),
     path("api/v1/", include("banhao.core.rest.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -50,7 +50,11 @@ class StandardItem(models.Model):
 
 
 class StandardVersion(models.Model):
-    """One version of a standard text: all its elements, and where it is in its life."""
+    """One version of a standard text: all its elements, and where it is in its life.
+
+    The JSON elements are blank=True for the model: which may be empty, and what their rows
+    must hold, is decided by content.validate_content (one place for the rules).
+    """
 
     item = models.ForeignKey(
         StandardItem, verbose_name="标准化文本", on_delete=models.CASCADE, related_name="versions"
@@ -75,12 +79,12 @@ class StandardVersion(models.Model):
     name = models.CharField("事项名称", max_length=100)
     sub_item_name = models.CharField("子项名称", max_length=100)
     item_type = models.CharField("事项类别", max_length=2, choices=list(codes.ITEM_TYPES.items()))
-    legal_bases = models.JSONField("设立依据", default=list)
-    materials = models.JSONField("申请材料", default=list)
-    steps = models.JSONField("办理流程", default=list)
-    fee = models.JSONField("收费依据及标准", default=dict)
+    legal_bases = models.JSONField("设立依据", default=list, blank=True)
+    materials = models.JSONField("申请材料", default=list, blank=True)
+    steps = models.JSONField("办理流程", default=list, blank=True)
+    fee = models.JSONField("收费依据及标准", default=dict, blank=True)
     promised_days = models.PositiveSmallIntegerField("承诺时限（工作日）")
-    form_fields = models.JSONField("表单", default=list)
+    form_fields = models.JSONField("表单", default=list, blank=True)
 
     # --- the other elements ---
     handling_name = models.CharField("业务办理项", max_length=50, blank=True)
@@ -90,11 +94,11 @@ class StandardVersion(models.Model):
         "org.Department", verbose_name="实施主体（市级）", on_delete=models.PROTECT, related_name="+"
     )
     level = models.CharField("行使层级", max_length=1, choices=list(codes.LEVELS.items()), default="3")
-    service_objects = models.JSONField("服务对象", default=list)
-    themes = models.JSONField("主题分类", default=list)
-    keywords = models.JSONField("搜索关键词", default=list)
+    service_objects = models.JSONField("服务对象", default=list, blank=True)
+    themes = models.JSONField("主题分类", default=list, blank=True)
+    keywords = models.JSONField("搜索关键词", default=list, blank=True)
     conditions = models.TextField("受理条件", blank=True)
-    situations = models.JSONField("情形", default=list)
+    situations = models.JSONField("情形", default=list, blank=True)
     case_type = models.CharField("办件类型", max_length=10, choices=list(codes.CASE_TYPES.items()))
     visits = models.PositiveSmallIntegerField("到办事现场次数", default=0)
     visit_reason = models.CharField("到现场原因", max_length=200, blank=True)
@@ -108,7 +112,7 @@ class StandardVersion(models.Model):
     result_delivery = models.CharField("结果送达方式", max_length=100, blank=True)
     consult_phone = models.CharField("咨询电话", max_length=30, blank=True)
     complaint_phone = models.CharField("监督投诉电话", max_length=30, blank=True)
-    faq = models.JSONField("常见问题", default=list)
+    faq = models.JSONField("常见问题", default=list, blank=True)
 
     class Meta:
         verbose_name = "标准化文本版本"
@@ -177,3 +181,48 @@ class Implementation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.implementation_code}"
+
+
+class SearchEntry(models.Model):
+    """What the applicant search finds: one row per published implementation (banhao.catalog.search).
+
+    A projection, rebuilt by ``search.refresh_item`` whenever a version or an implementation
+    of the item changes, and wholly by ``manage.py catalog_reindex``. ``tokens`` holds the
+    jieba-segmented words and bigrams; the full-text index over it lives outside the model
+    (SQLite: the FTS5 table ``catalog_search_fts``; PostgreSQL: the generated column
+    ``search_vector`` with a GIN index), both created by migration 0002.
+    """
+
+    implementation = models.OneToOneField(
+        Implementation, verbose_name="实施清单", on_delete=models.CASCADE, related_name="search_entry"
+    )
+    standard = models.ForeignKey(
+        StandardItem, verbose_name="标准化文本", on_delete=models.CASCADE, related_name="+"
+    )
+    region = models.ForeignKey(
+        "org.Region", verbose_name="实施区域", on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        "org.Department", verbose_name="实施主体", on_delete=models.CASCADE, related_name="+"
+    )
+    zone = models.CharField("所属功能区", max_length=20, choices=list(codes.ZONES.items()))
+    item_type = models.CharField("事项类别", max_length=2, choices=list(codes.ITEM_TYPES.items()))
+    is_personal = models.BooleanField("面向自然人", default=False)
+    is_legal = models.BooleanField("面向法人和其他组织", default=False)
+    # "|生育|住房|": a plain text column, so a theme filter is one LIKE on every database.
+    themes = models.CharField("主题分类", max_length=200, blank=True)
+    title = models.CharField("事项名称", max_length=200)
+    summary = models.CharField("摘要", max_length=200, blank=True)
+    promised_days = models.PositiveSmallIntegerField("承诺时限（工作日）")
+    visits = models.PositiveSmallIntegerField("到办事现场次数", default=0)
+    online_depth = models.CharField("网上办理深度", max_length=1, choices=list(codes.ONLINE_DEPTHS.items()))
+    tokens = models.TextField("检索词")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "事项检索条目"
+        verbose_name_plural = "事项检索条目"
+        ordering = ["standard__code", "region__order"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -12,7 +12,7 @@ from django.utils import timezone
 from banhao.core.audit import audit_record, snapshot
 from banhao.org.api import city_region_code, department_id_by_name, region_id_by_code
 
-from . import states
+from . import search, states
 from .content import element_diff, validate_content
 from .models import Implementation, StandardItem, StandardVersion, Status
 
@@ -106,6 +106,11 @@ def standard_save(*, actor, data: dict[str, Any], change_note: str = "") -> tupl
         latest = _latest(item)
     if latest is not None and version_content(latest) == content:
         return latest, "unchanged"
+    published = published_version(item) if latest is not None else None
+    if published is not None and published.pk != latest.pk and version_content(published) == content:
+        # Content still showing the published text (e.g. an older export re-imported) leaves a
+        # newer draft alone instead of overwriting it.
+        return published, "unchanged"
     if latest is not None and latest.status == Status.DRAFT:
         before = snapshot(latest)
         _apply(latest, content, department_id)
@@ -164,12 +169,16 @@ def version_publish(
             after=snapshot(current),
             reason=f"被第{version.number}版取代",
         )
-    return _move(actor, version, "publish", effective_from=effective_from)
+    version = _move(actor, version, "publish", effective_from=effective_from)
+    search.refresh_item(version.item_id)
+    return version
 
 
 @transaction.atomic
 def version_retire(*, actor, version: StandardVersion, reason: str = "") -> StandardVersion:
-    return _move(actor, version, "retire", reason=reason, effective_to=timezone.localdate())
+    version = _move(actor, version, "retire", reason=reason, effective_to=timezone.localdate())
+    search.refresh_item(version.item_id)
+    return version
 
 
 def _move(actor, version, action, *, reason="", effective_from=None, effective_to=None):
@@ -196,6 +205,7 @@ def _move(actor, version, action, *, reason="", effective_from=None, effective_t
 # --- implementations ----------------------------------------------------------------------
 
 LOCAL_FIELDS = ["address", "phone", "office_hours", "windows"]
+KEEP = object()  # implementation_save: leave the declared element set as it is
 
 
 def published_version(item: StandardItem) -> StandardVersion | None:
@@ -210,21 +220,24 @@ def implementation_save(
     region_code: str,
     department: str,
     local: dict[str, str] | None = None,
-    declared: dict[str, Any] | None = None,
+    declared: dict[str, Any] | object | None = KEEP,
 ) -> tuple[Implementation, str]:
     """Creates or updates a region's implementation (local fields, and a declared element set).
 
     ``declared`` is the region's own list of the ten elements (content form) when it was
-    imported; it is validated like any content and kept for the audit.
+    imported; it is validated like any content and kept for the audit. ``None`` drops it (the
+    region adopts the city text); the default ``KEEP`` leaves whatever is there.
     """
     region_id = region_id_by_code(region_code)
     if region_id is None:
         raise ValidationError({"region": [f"找不到区划代码为“{region_code}”的区域。"]})
     department_id = _department_id(department, region_code)
     local = {k: (local or {}).get(k, "") or "" for k in LOCAL_FIELDS}
-    if declared is not None:
+    if declared is not None and declared is not KEEP:
         declared = validate_content(declared)
     impl = Implementation.objects.select_for_update().filter(standard=standard, region_id=region_id).first()
+    if declared is KEEP:
+        declared = impl.declared if impl is not None else None
     if impl is None:
         impl = Implementation(
             standard=standard, region_id=region_id, implementation_code=f"{standard.code}-{region_code}"
@@ -251,6 +264,7 @@ def implementation_save(
         before=before,
         after=snapshot(impl),
     )
+    search.refresh_item(impl.standard_id)
     return impl, outcome
 
 
@@ -283,6 +297,7 @@ def implementation_publish(*, actor, implementation: Implementation) -> Implemen
     audit_record(
         actor=actor, obj=impl, action="catalog.implementation_publish", before=before, after=snapshot(impl)
     )
+    search.refresh_item(impl.standard_id)
     return impl
 
 
@@ -303,6 +318,7 @@ def implementation_align(*, actor, implementation: Implementation) -> Implementa
         after=snapshot(impl),
         reason="采用市级标准化文本（整改）",
     )
+    search.refresh_item(impl.standard_id)
     return impl
 
 
@@ -320,4 +336,5 @@ def implementation_retire(*, actor, implementation: Implementation, reason: str 
         after=snapshot(impl),
         reason=reason,
     )
+    search.refresh_item(impl.standard_id)
     return impl

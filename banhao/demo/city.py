@@ -7,6 +7,7 @@ not the departments' real codes. Loading twice changes nothing the second time.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 from dataclasses import dataclass
@@ -71,7 +72,22 @@ CITY_DEPARTMENTS = [
     ("临沂市住房公积金管理中心", "公积金中心", "12"),
     ("国家税务总局临沂市税务局", "税务局", "11"),
 ]
-COUNTY_DEPARTMENTS = ["行政审批服务局", "市场监督管理局", "人力资源和社会保障局", "民政局", "自然资源局"]
+# Departments of the counties that implement the demo catalog; a city department's items go
+# to the county department of the same name, else to the county's 行政审批服务局.
+COUNTY_DEPARTMENTS = [
+    "行政审批服务局",
+    "市场监督管理局",
+    "人力资源和社会保障局",
+    "民政局",
+    "自然资源和规划局",
+    "住房和城乡建设局",
+    "农业农村局",
+    "卫生健康局",
+    "医疗保障局",
+    "教育和体育局",
+    "公安分局",
+]
+CATALOG_COUNTIES = ["371302", "371311", "371312", "371321"]
 
 HALLS = [
     # (region code, hall name, address, windows per kind zone)
@@ -131,8 +147,10 @@ def demo_password() -> str:
     return os.environ.get("BANHAO_DEMO_PASSWORD", "Banhao@2026")
 
 
-def _org_code(rng: random.Random) -> str:
-    return make_org_code("".join(rng.choice(USCC_CHARS[:10]) for _ in range(8)))
+def _org_code_for(name: str) -> str:
+    """A stable demo organisation code derived from the name (adding departments shifts nothing)."""
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()
+    return make_org_code(str(int(digest[:12], 16) % 10**8).zfill(8))
 
 
 def _mobile(rng: random.Random) -> str:
@@ -151,10 +169,10 @@ def load_regions() -> dict[str, Region]:
     return regions
 
 
-def load_departments(regions, rng):
+def load_departments(regions):
     depts = {}
     for i, (name, short, head) in enumerate(CITY_DEPARTMENTS):
-        code = make_uscc(head[0], head[1], "371300", _org_code(rng))
+        code = make_uscc(head[0], head[1], "371300", _org_code_for(name))
         depts[name] = org.department_ensure(
             actor=ACTOR,
             name=name,
@@ -164,11 +182,11 @@ def load_departments(regions, rng):
             phone="0539-12345",
             order=i,
         )
-    for region_code in ("371302", "371321"):
+    for region_code in CATALOG_COUNTIES:
         region = regions[region_code]
         for i, suffix in enumerate(COUNTY_DEPARTMENTS):
             name = f"{region.name}{suffix}"
-            code = make_uscc("1", "1", region_code, _org_code(rng))
+            code = make_uscc("1", "1", region_code, _org_code_for(name))
             depts[name] = org.department_ensure(
                 actor=ACTOR, name=name, short_name=suffix, credit_code=code, region=region, order=i
             )
@@ -247,6 +265,8 @@ def load_staff(regions, depts, halls) -> list[DemoAccount]:
         ("manager_lanshan", "郑梅", Role.HALL_MANAGER, lanshan, None, lanshan_hall, None),
         ("supervisor", "冯宏博", Role.SUPERVISOR, city, None, None, None),
         ("helper", "何佳琪", Role.HELPER, city, None, city_hall, None),
+        ("catalog", "林晓峰", Role.CATALOG_OFFICER, city, None, None, None),
+        ("catalog_lanshan", "高雪", Role.CATALOG_OFFICER, lanshan, None, None, None),
     ]
     accounts = []
     for i, (username, name, role, region, dept, hall, win) in enumerate(people, start=1):
@@ -338,7 +358,7 @@ def load_applicants(regions, rng) -> list[DemoAccount]:
 def load() -> tuple[list[DemoAccount], list[DemoAccount]]:
     rng = random.Random(2026)  # deterministic: a second run finds the same records
     regions = load_regions()
-    depts = load_departments(regions, rng)
+    depts = load_departments(regions)
     halls = load_halls(regions, depts)
     staff = load_staff(regions, depts, halls)
     applicants = load_applicants(regions, rng)

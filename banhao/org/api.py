@@ -17,6 +17,8 @@ __all__ = [
     "StaffInfo",
     "city_region_code",
     "department_id_by_name",
+    "department_names",
+    "region_choices",
     "region_for_division_code",
     "region_id_by_code",
     "role_can",
@@ -124,3 +126,22 @@ def city_region_code() -> str | None:
         .values_list("code", flat=True)
         .first()
     )
+
+
+def department_names(region_code: str) -> list[str]:
+    """Names of the active departments of a region, in display order."""
+    from .models import Department
+
+    return list(
+        Department.objects.filter(region__code=region_code, active=True)
+        .order_by("order", "name")
+        .values_list("name", flat=True)
+    )
+
+
+def region_choices(region_ids=None) -> list[tuple[str, str]]:
+    """(division code, name) of the regions, optionally limited to some ids (a scope)."""
+    qs = Region.objects.order_by("order", "code")
+    if region_ids is not None:
+        qs = qs.filter(id__in=region_ids)
+    return list(qs.values_list("code", "name"))

@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     HALL_MANAGER = "hall_manager", "大厅管理人员"
     SUPERVISOR = "supervisor", "督查人员"
     HELPER = "helper", "帮办代办员"
+    CATALOG_OFFICER = "catalog_officer", "事项管理人员"
     ADMINISTRATOR = "administrator", "系统管理员"
 
 
@@ -17,13 +18,17 @@ class Role(models.TextChoices):
 DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 
 # Permissions by role. A permission is a short verb phrase; views check one each.
+# catalog.view: read standard texts and implementations; catalog.edit: edit drafts, submit,
+# and maintain implementations; catalog.publish: review and publish (a department head only
+# for the department's own items); catalog.audit: the two-level audit (两级十同核查).
 PERMISSIONS: dict[str, set[str]] = {
-    Role.WINDOW_CLERK: {"registry.view", "org.view", "audit.view"},
-    Role.REVIEWER: {"org.view"},
-    Role.DEPARTMENT_HEAD: {"org.view", "audit.view"},
-    Role.HALL_MANAGER: {"registry.view", "org.view", "org.manage_hall", "audit.view"},
-    Role.SUPERVISOR: {"registry.view", "org.view", "audit.view"},
-    Role.HELPER: {"registry.view", "org.view"},
+    Role.WINDOW_CLERK: {"registry.view", "org.view", "audit.view", "catalog.view"},
+    Role.REVIEWER: {"org.view", "catalog.view"},
+    Role.DEPARTMENT_HEAD: {"org.view", "audit.view", "catalog.view", "catalog.publish", "catalog.audit"},
+    Role.HALL_MANAGER: {"registry.view", "org.view", "org.manage_hall", "audit.view", "catalog.view"},
+    Role.SUPERVISOR: {"registry.view", "org.view", "audit.view", "catalog.view", "catalog.audit"},
+    Role.HELPER: {"registry.view", "org.view", "catalog.view"},
+    Role.CATALOG_OFFICER: {"org.view", "audit.view", "catalog.view", "catalog.edit", "catalog.audit"},
     Role.ADMINISTRATOR: {
         "registry.view",
         "registry.change",
@@ -32,6 +37,10 @@ PERMISSIONS: dict[str, set[str]] = {
         "org.manage_hall",
         "audit.view",
         "calendar.manage",
+        "catalog.view",
+        "catalog.edit",
+        "catalog.publish",
+        "catalog.audit",
     },
 }
 

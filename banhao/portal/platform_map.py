@@ -86,7 +86,8 @@ SECTIONS: tuple[Section, ...] = (
         "catalog",
         "标准化事项目录",
         "全市统一的政务服务事项清单和办事指南，同一事项在各区县同一标准。",
-        (Role.ADMINISTRATOR, Role.DEPARTMENT_HEAD, Role.REVIEWER, APPLICANT),
+        (Role.CATALOG_OFFICER, Role.ADMINISTRATOR, Role.DEPARTMENT_HEAD, APPLICANT),
+        "catalog_search:search",
     ),
     Section(
         2,
@@ -253,6 +254,7 @@ ROLE_INTRO: dict[str, str] = {
     Role.HALL_MANAGER: "管理大厅的窗口、人员、预约和叫号秩序。",
     Role.SUPERVISOR: "督查服务质量，处理差评整改、效能投诉，发布红黑榜。",
     Role.HELPER: "为重点项目和有需要的群众提供帮办代办服务。",
+    Role.CATALOG_OFFICER: "维护市级标准化文本和本区域实施清单，确保两级十同。",
     Role.ADMINISTRATOR: "维护组织机构、基础信息、工作日历和账户。",
 }
 
@@ -286,6 +288,12 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
     Role.HELPER: (
         Entry("重点项目帮办", "重点项目全流程帮办代办"),
         Entry("问题跟踪", "项目推进中的问题协调"),
+    ),
+    Role.CATALOG_OFFICER: (
+        Entry("标准化文本", "起草、修订和提交市级标准化文本", "catalog_manage:item_list"),
+        Entry("实施清单", "本区域实施清单的实施主体、地点和窗口", "catalog_manage:implementation_list"),
+        Entry("两级十同核查", "实施清单与标准化文本的逐项比对", "catalog_manage:audit"),
+        Entry("事项搜索", "按群众的说法查找事项", "catalog_search:search"),
     ),
     Role.ADMINISTRATOR: (
         Entry("管理后台", "账户、基础数据维护", "admin:index"),

@@ -185,6 +185,10 @@ BANHAO_SITE = {
     "error_report_url": env("BANHAO_SITE_ERROR_REPORT_URL", default=""),
 }
 
+# --- documents ------------------------------------------------------------------------
+# Extra directories searched for the CJK fonts embedded in PDFs (besides the Noto CJK paths).
+BANHAO_PDF_FONT_DIRS = env.list("BANHAO_PDF_FONT_DIRS", default=[])
+
 # --- logging: identifiers are masked before any handler sees them --------------------
 LOGGING = {
     "version": 1,

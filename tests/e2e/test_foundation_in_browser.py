@@ -40,6 +40,7 @@ ROLE_OF = {
     "manager": "hall_manager",
     "supervisor": "supervisor",
     "helper": "helper",
+    "catalog": "catalog_officer",
 }
 
 

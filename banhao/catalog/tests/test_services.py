@@ -29,7 +29,7 @@ def test_saving_new_content_creates_a_draft_version_one(catalog_city):
 def test_saving_identical_content_again_writes_nothing(catalog_city):
     publish()
     events = AuditEvent.objects.count()
-    version, outcome = services.standard_save(actor="测试", data=sample_content())
+    _version, outcome = services.standard_save(actor="测试", data=sample_content())
     assert outcome == "unchanged"
     assert StandardVersion.objects.count() == 1
     assert AuditEvent.objects.count() == events
@@ -144,3 +144,42 @@ def test_an_implementation_cannot_be_published_before_its_standard(catalog_city)
     with pytest.raises(ValidationError) as err:
         services.implementation_publish(actor="测试", implementation=impl)
     assert "尚未发布" in err.value.messages[0]
+
+
+def test_saving_local_fields_keeps_a_declared_element_set_unless_told_otherwise(catalog_city):
+    standard = publish().item
+    declared = sample_content(promised_days=7)
+    impl, _ = services.implementation_save(
+        actor="测试",
+        standard=standard,
+        region_code="371302",
+        department="兰山区行政审批服务局",
+        declared=declared,
+    )
+    services.implementation_save(
+        actor="测试",
+        standard=standard,
+        region_code="371302",
+        department="兰山区行政审批服务局",
+        local={"address": "新地址"},
+    )
+    impl.refresh_from_db()
+    assert impl.declared["promised_days"] == 7 and impl.address == "新地址"
+    services.implementation_save(
+        actor="测试",
+        standard=standard,
+        region_code="371302",
+        department="兰山区行政审批服务局",
+        declared=None,
+    )
+    impl.refresh_from_db()
+    assert impl.declared is None
+
+
+def test_content_equal_to_the_published_version_leaves_a_newer_draft_alone(catalog_city):
+    publish()
+    draft, _ = services.standard_save(actor="测试", data=sample_content(promised_days=3))
+    version, outcome = services.standard_save(actor="测试", data=sample_content())
+    assert outcome == "unchanged" and version.status == Status.PUBLISHED
+    draft.refresh_from_db()
+    assert draft.promised_days == 3

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from banhao.demo import city
+from banhao.demo import catalog, city
 
 
 class Command(BaseCommand):
@@ -8,6 +8,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         staff, applicants = city.load()
+        counts = catalog.load()
         password = city.demo_password()
         out = self.stdout
         out.write(self.style.SUCCESS("演示城市已就绪。所有演示账号的密码：" + password))
@@ -18,3 +19,6 @@ class Command(BaseCommand):
         for a in applicants[:3] + applicants[10:12]:
             out.write(f"  {a.username:<18} {a.role_label:<14} {a.scope}")
         out.write(f"  ……共 {len(applicants)} 个办事账号，其余见「基础信息库」。")
+        out.write(
+            f"\n事项目录：{counts['standards']} 个标准化文本，{counts['implementations']} 个实施清单（市级和4个区县）。"
+        )
