@@ -21,5 +21,6 @@ class CatalogConfig(AppConfig):
                 "catalog.implementation_update": "修改实施清单",
                 "catalog.implementation_publish": "发布实施清单",
                 "catalog.implementation_retire": "停用实施清单",
+                "catalog.material_file_attach": "上传材料样表",
             }
         )

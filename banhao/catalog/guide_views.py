@@ -16,17 +16,18 @@ from typing import Any
 from urllib.parse import quote
 
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from banhao.core import calendar
 from banhao.org.api import staff_required
 
 from . import codes, pdf
-from .models import Implementation, Status
+from .models import Implementation, MaterialFile, Status
 from .services import published_version, version_content
 
 # The order of a guide's sections (ui.md): anchor id, heading.
@@ -86,8 +87,9 @@ def _situation_label(situation: dict[str, str] | None) -> str:
     return f"{situation['question']}{answer}" if answer else situation["question"]
 
 
-def _material_rows(content: dict[str, Any]) -> list[dict[str, Any]]:
+def _material_rows(content: dict[str, Any], files: dict | None = None) -> list[dict[str, Any]]:
     situations = {s["key"]: s for s in content["situations"]}
+    files = files or {}
     rows = []
     for i, m in enumerate(content["materials"], 1):
         required = "必要" if m["required"] else "非必要"
@@ -101,9 +103,34 @@ def _material_rows(content: dict[str, Any]) -> list[dict[str, Any]]:
                 "source_label": m["source"]
                 + (f"（电子证照：{m['licence_type']}）" if m["licence_type"] else ""),
                 "situation_label": _situation_label(situations.get(m["situation"])),
+                "blank_url": _file_url(files.get((m["name"], "blank"))),
+                "sample_url": _file_url(files.get((m["name"], "sample"))),
             }
         )
     return rows
+
+
+def _file_url(record) -> str | None:
+    return reverse("guide:material_file", args=[record.pk]) if record is not None else None
+
+
+def material_files(item_id: int) -> dict:
+    """{(material name, kind): MaterialFile} of a standard text."""
+    return {(f.material_name, f.kind): f for f in MaterialFile.objects.filter(item_id=item_id)}
+
+
+@require_GET
+def material_file(request, file_id: int):
+    """Downloads a blank form or sample of a published standard text (public, like the guide)."""
+    record = MaterialFile.objects.filter(pk=file_id, item__versions__status=Status.PUBLISHED).first()
+    if record is None:
+        return _missing(request)
+    return FileResponse(
+        record.file.open("rb"),
+        as_attachment=True,
+        filename=record.original_name,
+        content_type=record.content_type,
+    )
 
 
 def _field_rows(content: dict[str, Any]) -> list[dict[str, Any]]:
@@ -180,7 +207,7 @@ def guide_data(impl: Implementation, version) -> dict[str, Any]:
         "region": impl.region.name,
         "consult_phone": impl.phone or c["consult_phone"],
         "complaint_phone": c["complaint_phone"],
-        "materials": _material_rows(c),
+        "materials": _material_rows(c, material_files(impl.standard_id)),
         "fields": _field_rows(c),
         "steps": steps,
         "flow_rows": _flow_rows(c, steps, forms),

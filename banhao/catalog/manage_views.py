@@ -99,6 +99,12 @@ def item_detail(request, code):
     for v in versions[:5]:
         events.extend(history(v)[:20])
     events.sort(key=lambda e: e.at, reverse=True)
+    latest = versions[0] if versions else None
+    files = {(f.material_name, f.kind): f for f in item.files.all()}
+    material_rows = [
+        (m["name"], files.get((m["name"], "blank")), files.get((m["name"], "sample")))
+        for m in (latest.materials if latest else [])
+    ]
     return render(
         request,
         "catalog/manage/item_detail.html",
@@ -111,6 +117,7 @@ def item_detail(request, code):
             "can_edit": request.scope.can("catalog.edit") and request.scope.is_city_wide,
             "events": events[:40] if request.scope.can("audit.view") else None,
             "element_labels": codes.SHARED_ELEMENTS,
+            "material_rows": material_rows,
         },
     )
 
@@ -382,3 +389,70 @@ def audit(request):
             "implementations": len(grouped),
         },
     )
+
+
+@staff_required("catalog.edit")
+def excel_import(request):
+    """Upload a workbook: everything is checked first; any error imports nothing."""
+    _require_city_editor(request)
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择要导入的Excel文件（.xlsx）。")
+        elif not upload.name.lower().endswith(".xlsx"):
+            messages.error(request, "只能导入 .xlsx 格式的Excel工作簿。")
+        else:
+            from .excel import import_catalog
+
+            report = import_catalog(upload, actor=request.user, publish=bool(request.POST.get("publish")))
+            if not report.errors:
+                messages.success(request, report.summary)
+                return redirect("catalog_manage:item_list")
+    return render(request, "catalog/manage/import.html", {"report": report})
+
+
+@staff_required("catalog.view")
+def excel_export(request):
+    """Downloads the published catalog (or every latest version) as an Excel workbook."""
+    import io
+
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from .excel import export_catalog
+
+    buffer = io.BytesIO()
+    export_catalog(buffer, status=None if request.GET.get("all") else "published")
+    name = f"标准化事项目录-{timezone.localdate():%Y%m%d}.xlsx"
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename=\"catalog.xlsx\"; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@require_POST
+@staff_required("catalog.edit")
+def material_file_upload(request, code):
+    _require_city_editor(request)
+    item = get_object_or_404(StandardItem, code=code)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "请选择要上传的文件。")
+        return redirect("catalog_manage:item_detail", code=code)
+    try:
+        record = services.material_file_attach(
+            actor=request.user,
+            item=item,
+            material_name=request.POST.get("material", ""),
+            kind=request.POST.get("kind", ""),
+            upload=upload,
+        )
+    except ValidationError as e:
+        messages.error(request, "上传失败：" + "；".join(e.messages))
+    else:
+        messages.success(request, f"已上传“{record.material_name}”的{record.get_kind_display()}。")
+    return redirect("catalog_manage:item_detail", code=code)

@@ -226,3 +226,48 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class MaterialFile(models.Model):
+    """A blank form or a filled-in sample of one application material of a standard text.
+
+    Attached to the standard text (not a version) by material name, so it carries over to the
+    next version as long as the material keeps its name. A new upload replaces the current one.
+    """
+
+    class Kind(models.TextChoices):
+        BLANK = "blank", "空白表格"
+        SAMPLE = "sample", "示例样表"
+
+    item = models.ForeignKey(
+        StandardItem, verbose_name="标准化文本", on_delete=models.CASCADE, related_name="files"
+    )
+    material_name = models.CharField("材料名称", max_length=200)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    file = models.FileField("文件", upload_to="catalog/materials/%Y/")
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=120)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "材料样表"
+        verbose_name_plural = "材料样表"
+        ordering = ["item", "material_name", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "material_name", "kind"], name="catalog_one_file_per_material_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.material_name}·{self.get_kind_display()}"

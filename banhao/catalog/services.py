@@ -338,3 +338,50 @@ def implementation_retire(*, actor, implementation: Implementation, reason: str 
     )
     search.refresh_item(impl.standard_id)
     return impl
+
+
+MATERIAL_FILE_MAX_BYTES = 10 * 1024 * 1024
+
+
+@transaction.atomic
+def material_file_attach(*, actor, item: StandardItem, material_name: str, kind: str, upload):
+    """Attaches (or replaces) the blank form or sample of a material of the latest version."""
+    import hashlib
+    from pathlib import PurePath
+
+    from banhao.core.uploads import FORMS, check_upload
+
+    from .models import MaterialFile
+
+    latest = _latest(item)
+    names = {m["name"] for m in (latest.materials if latest else [])}
+    if material_name not in names:
+        raise ValidationError({"material_name": ["该事项没有这项申请材料。"]})
+    if kind not in MaterialFile.Kind.values:
+        raise ValidationError({"kind": ["请选择“空白表格”或“示例样表”。"]})
+    file_kind = check_upload(upload, allowed=FORMS, max_bytes=MATERIAL_FILE_MAX_BYTES)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    current = (
+        MaterialFile.objects.select_for_update()
+        .filter(item=item, material_name=material_name, kind=kind)
+        .first()
+    )
+    before = snapshot(current) if current else None
+    record = current or MaterialFile(item=item, material_name=material_name, kind=kind)
+    record.original_name = PurePath(upload.name).name[:200]
+    record.content_type = file_kind.content_type
+    record.size = upload.size
+    record.sha256 = digest.hexdigest()
+    if getattr(actor, "is_authenticated", False):
+        record.uploaded_by = actor
+    suffix = PurePath(upload.name).suffix.lower()
+    record.file.save(f"{item.code}-{kind}-{record.sha256[:12]}{suffix}", upload, save=False)
+    record.save()
+    audit_record(
+        actor=actor, obj=record, action="catalog.material_file_attach", before=before, after=snapshot(record)
+    )
+    # A replaced file stays on disk (its name is in the audit trail): nothing is silently lost.
+    return record

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Iterable
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from .context import current_request_id, current_request_ip
 from .masking import mask_phone, mask_resident_id
@@ -85,6 +86,8 @@ def _plain(value):
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):
+        return value.name or None
     return value
 
 

@@ -184,3 +184,59 @@ def test_pages_render_for_viewers_and_are_refused_to_applicants(
     ):
         assert client.get(url).status_code == 200
     assert client.get(reverse("catalog_manage:audit")).status_code == 403
+
+
+def test_an_officer_imports_a_workbook_fixes_the_reported_error_and_it_lands(
+    client, make_staff, catalog_city
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from banhao.catalog.excel import export_catalog
+
+    published_item()
+    buffer = io.BytesIO()
+    export_catalog(buffer)
+    book = load_workbook(io.BytesIO(buffer.getvalue()))
+    sheet = book["事项"]
+    headers = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=headers.index("承诺时限（工作日）") + 1, value=15)  # above the statutory 10
+    bad = io.BytesIO()
+    book.save(bad)
+    login(client, make_staff("catalog_officer"))
+    bad.name = "目录.xlsx"
+    bad.seek(0)
+    response = client.post(reverse("catalog_manage:excel_import"), {"file": bad})
+    html = response.content.decode()
+    assert "「事项」第2行「承诺时限（工作日）」" in html and "不得超过法定时限" in html
+    assert StandardVersion.objects.count() == 1
+
+    sheet.cell(row=2, column=headers.index("承诺时限（工作日）") + 1, value=3)
+    good = io.BytesIO()
+    book.save(good)
+    good.name = "目录.xlsx"
+    good.seek(0)
+    response = client.post(reverse("catalog_manage:excel_import"), {"file": good}, follow=True)
+    assert "生成新版本1项" in response.content.decode()
+    assert StandardVersion.objects.get(number=2).promised_days == 3
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_in_chinese(client, make_staff, catalog_city):
+    import io
+
+    login(client, make_staff("catalog_officer"))
+    fake = io.BytesIO(b"MZ\x90\x00 not a workbook")
+    fake.name = "目录.xlsx"
+    html = client.post(reverse("catalog_manage:excel_import"), {"file": fake}).content.decode()
+    assert "不是有效的Excel" in html
+    assert StandardItem.objects.count() == 0
+
+
+def test_the_catalog_downloads_as_a_workbook(client, make_staff, catalog_city):
+    published_item()
+    login(client, make_staff("window_clerk"))
+    response = client.get(reverse("catalog_manage:excel_export"))
+    assert response.status_code == 200
+    assert response.content[:2] == b"PK"
+    assert "filename*=UTF-8''" in response["Content-Disposition"]

@@ -10,70 +10,25 @@ from pathlib import Path
 
 import pytest
 
+from banhao.catalog import codes
+from banhao.demo.city import CITY_DEPARTMENTS
+
 CATALOG = Path(__file__).resolve().parent.parent / "catalog.json"
 
-ZONES = {"investment", "construction", "market", "agriculture", "social"}
-ITEM_TYPES = {"01", "05", "07", "08", "09", "10", "20", "30"}
-DEPARTMENTS = {
-    "临沂市行政审批服务局",
-    "临沂市发展和改革委员会",
-    "临沂市教育局",
-    "临沂市公安局",
-    "临沂市民政局",
-    "临沂市司法局",
-    "临沂市财政局",
-    "临沂市人力资源和社会保障局",
-    "临沂市自然资源和规划局",
-    "临沂市生态环境局",
-    "临沂市住房和城乡建设局",
-    "临沂市交通运输局",
-    "临沂市水利局",
-    "临沂市农业农村局",
-    "临沂市商务局",
-    "临沂市文化和旅游局",
-    "临沂市卫生健康委员会",
-    "临沂市退役军人事务局",
-    "临沂市应急管理局",
-    "临沂市市场监督管理局",
-    "临沂市医疗保障局",
-    "临沂市城市管理局",
-    "临沂市大数据局",
-    "临沂市住房公积金管理中心",
-    "国家税务总局临沂市税务局",
-}
-LEVELS = {"1", "2", "3", "4", "5", "6", "7"}
-SERVICE_OBJECTS = {"自然人", "企业法人", "事业法人", "社会组织法人", "非法人企业", "行政机关", "其他组织"}
-THEMES = {
-    *("生育", "入学", "就业", "婚姻", "住房", "退休", "社保", "医疗", "救助", "出行", "其他"),
-    *("开办", "变更", "经营", "投资建设", "注销"),
-}
-MEDIA = {"paper", "electronic", "both"}
-COPY_KINDS = {"原件", "复印件", "原件和复印件"}
-SOURCES = {"申请人自备", "政府部门核发", "其他"}
-FIELD_TYPES = {
-    "text",
-    "number",
-    "date",
-    "choice",
-    "resident_id",
-    "credit_code",
-    "address",
-    "phone",
-    "textarea",
-}
-PREFILLS = {
-    "",
-    "person.name",
-    "person.resident_id",
-    "person.phone",
-    "person.address",
-    "org.name",
-    "org.credit_code",
-    "org.legal_representative",
-    "org.address",
-}
-SCOPES = {"全国通办", "全省通办", "全市通办", "全县通办", ""}
-ONLINE_DEPTHS = {"1", "2", "3", "4"}
+# The allowed values are the platform's own code tables (one source of truth).
+ZONES = set(codes.ZONES)
+ITEM_TYPES = set(codes.HALL_ITEM_TYPES)
+DEPARTMENTS = {name for name, _short, _kind in CITY_DEPARTMENTS}
+LEVELS = set(codes.LEVELS)
+SERVICE_OBJECTS = set(codes.SERVICE_OBJECTS)
+THEMES = set(codes.PERSONAL_THEMES) | set(codes.LEGAL_THEMES)
+MEDIA = set(codes.MEDIA)
+COPY_KINDS = set(codes.COPY_KINDS)
+SOURCES = set(codes.SOURCES)
+FIELD_TYPES = set(codes.FIELD_TYPES)
+PREFILLS = set(codes.PREFILL_SOURCES)
+SCOPES = set(codes.SCOPES)
+ONLINE_DEPTHS = set(codes.ONLINE_DEPTHS)
 REQUIRED_NAMES = [
     "企业设立登记",
     "个体工商户登记",
