@@ -204,3 +204,47 @@ def catalog_city(regions, make_department):
     make_department("兰山区行政审批服务局", region="lanshan")
     make_department("沂南县行政审批服务局", region="yinan")
     return regions
+
+
+@pytest.fixture
+def published_implementation(catalog_city):
+    """A published standard text (promised 5, statutory 10 working days) implemented in 兰山区."""
+    import datetime as dt
+
+    from banhao.catalog import services
+
+    version, _ = services.standard_save(actor="测试", data=sample_content())
+    services.version_publish(actor="测试", version=version, effective_from=dt.date(2026, 1, 1))
+    impl, _ = services.implementation_save(
+        actor="测试", standard=version.item, region_code="371302", department="兰山区行政审批服务局"
+    )
+    services.implementation_publish(actor="测试", implementation=impl)
+    impl.refresh_from_db()
+    version.refresh_from_db()
+    return impl, version
+
+
+@pytest.fixture
+def make_case(published_implementation, make_person):
+    """make_case(key="k1", user=None) -> a submitted case of the published implementation."""
+    from banhao.cases import services
+
+    impl, version = published_implementation
+    person = make_person("371302", name="王芳", phone="13800000001")
+
+    def make(key="", user=None):
+        case, _ = services.case_create(
+            actor=user or "测试",
+            implementation=impl,
+            version=version,
+            region_id=impl.region_id,
+            region_code="371302",
+            department_id=impl.department_id,
+            person_id=person.pk,
+            contact_phone="13800000001",
+            form_data={"org_name": "临沂某餐饮店"},
+            idempotency_key=key,
+        )
+        return case
+
+    return make

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "banhao.org",
     "banhao.registry",
     "banhao.catalog",
+    "banhao.cases",
     "banhao.portal",
     "banhao.demo",
 ]

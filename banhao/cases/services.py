@@ -1,0 +1,378 @@
+"""Writes to cases. Every status change goes through states.transition and writes a CaseEvent;
+every date comes from clock.due_date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from banhao.core.calendar import add_workdays
+
+from . import clock, states
+from .models import Case, CaseEvent, CaseNumberSequence, Pause, Status, Warning
+
+
+def _label(actor) -> str:
+    if getattr(actor, "is_authenticated", False):
+        return getattr(actor, "display_name", "") or actor.get_username()
+    return str(actor) if actor else "系统"
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _event(
+    case: Case, actor, action: str, *, before: str = "", note: str = "", data: dict | None = None
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        actor=_user(actor),
+        actor_label=_label(actor),
+        action=action,
+        from_status=before,
+        to_status=case.status if before else "",
+        note=note,
+        data=data or {},
+    )
+
+
+def _locked(case: Case) -> Case:
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def _move(case: Case, actor, action: str, *, note: str = "", data: dict | None = None, **changes) -> Case:
+    before = case.status
+    case.status = states.transition(before, action)
+    for field, value in changes.items():
+        setattr(case, field, value)
+    case.save()
+    _event(case, actor, action, before=before, note=note, data=data)
+    return case
+
+
+# --- numbering ---------------------------------------------------------------------------
+
+
+def case_number_next(region_code: str, day: dt.date) -> str:
+    """`<division code>-<yyyymmdd>-<5-digit sequence>`, e.g. 371302-20261124-00012.
+
+    The sequence row is created once per region and day and incremented with an UPDATE … SET
+    last = last + 1 under a row lock, so concurrent submissions never share a number.
+    """
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                CaseNumberSequence.objects.get_or_create(region_code=region_code, day=day)
+        except IntegrityError:  # another transaction created it first
+            pass
+        seq = CaseNumberSequence.objects.select_for_update().get(region_code=region_code, day=day)
+        CaseNumberSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
+        seq.refresh_from_db(fields=["last"])
+    return f"{region_code}-{day:%Y%m%d}-{seq.last:05d}"
+
+
+# --- submission and acceptance ---------------------------------------------------------------
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor,
+    implementation,
+    version,
+    region_id: int,
+    region_code: str,
+    department_id: int,
+    person_id: int,
+    organization_id: int | None = None,
+    contact_phone: str,
+    form_data: dict[str, Any],
+    situations: dict[str, Any] | None = None,
+    channel: str = Case.Channel.ONLINE,
+    idempotency_key: str = "",
+) -> tuple[Case, bool]:
+    """Creates a submitted case; returns (case, created). The same idempotency key from the same
+    account returns the case already made (a double click or a retry creates one case)."""
+    user = _user(actor)
+    if idempotency_key and user is not None:
+        existing = Case.objects.filter(applicant_user=user, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, False
+    case = Case(
+        number=case_number_next(region_code, timezone.localdate()),
+        implementation=implementation,
+        version=version,
+        region_id=region_id,
+        department_id=department_id,
+        channel=channel,
+        applicant_user=user if channel == Case.Channel.ONLINE else None,
+        person_id=person_id,
+        organization_id=organization_id,
+        contact_phone=contact_phone,
+        form_data=form_data,
+        situations=situations or {},
+        idempotency_key=idempotency_key,
+        promised_limit=version.promised_days,
+        statutory_limit=version.statutory_days,
+    )
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        existing = Case.objects.filter(applicant_user=user, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    _event(case, actor, "submit", note=f"通过{case.get_channel_display()}提交")
+    return case, True
+
+
+def _warn_on(due: dt.date, limit: int) -> dt.date | None:
+    """The day a case turns yellow: when at most the configured share of its limit is left."""
+    if not limit:
+        return None
+    fraction = getattr(settings, "BANHAO_WARNING_FRACTION", 0.2)
+    left = max(1, math.floor(limit * fraction))
+    return add_workdays(due, -left)
+
+
+def _redate(case: Case) -> None:
+    """Recomputes the due dates from the clock start and the closed pauses (clock.due_date)."""
+    pauses = [(p.started_on, p.ended_on) for p in case.pauses.filter(ended_on__isnull=False)]
+    case.promised_due = clock.due_date(case.clock_start, case.promised_limit or 0, pauses)
+    case.statutory_due = (
+        clock.due_date(case.clock_start, case.statutory_limit, pauses)
+        if case.statutory_limit is not None
+        else None
+    )
+    case.warn_on = _warn_on(case.promised_due, case.promised_limit or 0)
+
+
+@transaction.atomic
+def case_accept(*, actor, case: Case, on: dt.date | None = None) -> Case:
+    """Accepts: the clock starts the day after acceptance, or after the day the complete
+    materials arrived when a correction was needed (domain.md §2)."""
+    case = _locked(case)
+    on = on or timezone.localdate()
+    case.accepted_on = on
+    case.clock_start = case.materials_completed_on or on
+    _redate(case)
+    case.warning = Warning.NONE
+    return _move(case, actor, "accept", data={"promised_due": case.promised_due.isoformat()})
+
+
+@transaction.atomic
+def case_request_correction(*, actor, case: Case, items: list[dict[str, str]], note: str = "") -> Case:
+    """一次性告知: ONE notice listing every missing or defective material, each with the reason."""
+    case = _locked(case)
+    cleaned = [
+        {"material": (i.get("material") or "").strip(), "reason": (i.get("reason") or "").strip()}
+        for i in items
+    ]
+    cleaned = [i for i in cleaned if i["material"]]
+    if not cleaned:
+        raise ValidationError("一次性告知至少列出一项需补正的材料。")
+    if any(not i["reason"] for i in cleaned):
+        raise ValidationError("每项需补正的材料都要写明原因。")
+    for item in cleaned:
+        case.materials.filter(name=item["material"]).update(state="defective", defect=item["reason"])
+    return _move(case, actor, "request_correction", note=note, data={"items": cleaned})
+
+
+@transaction.atomic
+def case_resubmit(*, actor, case: Case, on: dt.date | None = None) -> Case:
+    """The applicant supplied everything the notice listed: the day they arrived restarts the count."""
+    case = _locked(case)
+    return _move(case, actor, "resubmit", materials_completed_on=on or timezone.localdate())
+
+
+@transaction.atomic
+def case_refuse(*, actor, case: Case, reason: str, competent_office: str = "") -> Case:
+    if not reason.strip():
+        raise ValidationError("不予受理必须说明理由。")
+    case = _locked(case)
+    return _move(
+        case,
+        actor,
+        "refuse",
+        note=reason,
+        refusal_reason=reason.strip(),
+        competent_office=competent_office.strip(),
+    )
+
+
+@transaction.atomic
+def case_withdraw(*, actor, case: Case, reason: str = "") -> Case:
+    case = _locked(case)
+    if getattr(actor, "is_authenticated", False) and case.applicant_user_id not in (None, actor.pk):
+        raise ValidationError("只有申请人本人可以撤回申请。")
+    return _move(case, actor, "withdraw", note=reason)
+
+
+# --- review ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_claim(*, actor, case: Case) -> Case:
+    """A reviewer takes the case; accepted cases start their review."""
+    case = _locked(case)
+    if case.assignee_id and case.assignee_id != actor.pk:
+        raise ValidationError("该办件已由其他人员认领。")
+    case.assignee = actor
+    if case.status == Status.ACCEPTED:
+        return _move(case, actor, "start_review")
+    case.save(update_fields=["assignee", "updated_at"])
+    _event(case, actor, "claim")
+    return case
+
+
+@transaction.atomic
+def case_assign(*, actor, case: Case, assignee) -> Case:
+    case = _locked(case)
+    case.assignee = assignee
+    case.save(update_fields=["assignee", "updated_at"])
+    _event(case, actor, "assign", note=f"分派给{_label(assignee)}")
+    return case
+
+
+@transaction.atomic
+def case_record_opinion(*, actor, case: Case, opinion: str, complete_step: bool = False) -> Case:
+    if not opinion.strip():
+        raise ValidationError("请填写审查意见。")
+    case = _locked(case)
+    if case.status != Status.UNDER_REVIEW:
+        raise ValidationError("只有审查中的办件可以填写审查意见。")
+    step_names = [s["name"] for s in case.version.steps]
+    step = step_names[case.step_index] if case.step_index < len(step_names) else ""
+    if complete_step and case.step_index < len(step_names) - 1:
+        case.step_index += 1
+        case.save(update_fields=["step_index", "updated_at"])
+    _event(case, actor, "opinion", note=opinion.strip(), data={"step": step})
+    return case
+
+
+@transaction.atomic
+def case_suspend(
+    *, actor, case: Case, kind: str, reason: str, expected_days: int, on: dt.date | None = None
+) -> Case:
+    """A special procedure stops the clock from ``on`` (inclusive)."""
+    if kind not in Pause.Kind.values:
+        raise ValidationError("请选择特别程序的种类。")
+    if not reason.strip():
+        raise ValidationError("请说明进入特别程序的原因。")
+    if expected_days < 1:
+        raise ValidationError("请填写特别程序的预计时长（工作日）。")
+    case = _locked(case)
+    on = on or timezone.localdate()
+    Pause.objects.create(
+        case=case, kind=kind, reason=reason.strip(), started_on=on, expected_days=expected_days
+    )
+    return _move(
+        case,
+        actor,
+        "suspend",
+        note=reason,
+        data={"kind": kind, "expected_days": expected_days, "started_on": on.isoformat()},
+    )
+
+
+@transaction.atomic
+def case_resume(*, actor, case: Case, on: dt.date | None = None) -> Case:
+    """The procedure ended; the clock runs again from ``on``: the pause covers the days before it."""
+    case = _locked(case)
+    on = on or timezone.localdate()
+    pause = case.pauses.select_for_update().get(ended_on__isnull=True)
+    if on < pause.started_on:
+        raise ValidationError("特别程序的结束日期不能早于开始日期。")
+    pause.ended_on = on - dt.timedelta(days=1)
+    if pause.ended_on < pause.started_on:  # resumed the day it began: nothing paused
+        pause.ended_on = pause.started_on
+        pause.delete()
+    else:
+        pause.save()
+    _redate(case)
+    case.warning = Warning.NONE
+    return _move(case, actor, "resume", data={"promised_due": case.promised_due.isoformat()})
+
+
+@transaction.atomic
+def case_decide(*, actor, case: Case, approved: bool, reason: str) -> Case:
+    """准予 or 不予许可; a denial must give its reasons (and the notice states the remedies)."""
+    case = _locked(case)
+    if not approved and not reason.strip():
+        raise ValidationError("不予许可必须说明理由。")
+    return _move(
+        case,
+        actor,
+        "approve" if approved else "deny",
+        note=reason,
+        decision_reason=reason.strip(),
+        decided_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def case_result_ready(*, actor, case: Case) -> Case:
+    return _move(_locked(case), actor, "result_ready")
+
+
+@transaction.atomic
+def case_deliver(*, actor, case: Case, method: str, tracking_number: str = "") -> Case:
+    if method not in Case.Delivery.values:
+        raise ValidationError("请选择送达方式。")
+    if method == Case.Delivery.POST and not tracking_number.strip():
+        raise ValidationError("邮寄送达请填写快递单号。")
+    return _move(
+        _locked(case),
+        actor,
+        "deliver",
+        delivery_method=method,
+        tracking_number=tracking_number.strip(),
+        delivered_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def case_conclude(*, actor, case: Case) -> Case:
+    return _move(_locked(case), actor, "conclude", concluded_at=timezone.now())
+
+
+# --- warnings ----------------------------------------------------------------------------------
+
+RUNNING = [Status.ACCEPTED, Status.UNDER_REVIEW]
+
+
+def warning_sweep(today: dt.date | None = None) -> dict[str, int]:
+    """Turns cases yellow or red. Incremental: two indexed UPDATEs touch only the cases whose
+    level changes today; cases newly red are escalated to their department head (an event)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        newly_red = list(
+            Case.objects.filter(status__in=RUNNING, promised_due__lt=today)
+            .exclude(warning=Warning.RED)
+            .values_list("id", flat=True)
+        )
+        red = Case.objects.filter(id__in=newly_red).update(
+            warning=Warning.RED, warning_checked_on=today, escalated_at=timezone.now()
+        )
+        yellow = Case.objects.filter(
+            status__in=RUNNING, warning=Warning.NONE, warn_on__lte=today, promised_due__gte=today
+        ).update(warning=Warning.YELLOW, warning_checked_on=today)
+        CaseEvent.objects.bulk_create(
+            [
+                CaseEvent(
+                    case_id=i, actor_label="系统", action="escalate", note="已超过承诺时限，报部门负责人督办"
+                )
+                for i in newly_red
+            ],
+            batch_size=1000,
+        )
+    return {"yellow": yellow, "red": red}
