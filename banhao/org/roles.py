@@ -21,12 +21,54 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # catalog.view: read standard texts and implementations; catalog.edit: edit drafts, submit,
 # and maintain implementations; catalog.publish: review and publish (a department head only
 # for the department's own items); catalog.audit: the two-level audit (两级十同核查).
+# cases.view: read cases in scope; cases.accept: pre-review, accept, one-notice correction,
+# refuse; cases.review: claim, opinions, special procedures; cases.decide: the decision (and
+# head sign-off); cases.deliver: result ready, hand-over, conclusion.
 PERMISSIONS: dict[str, set[str]] = {
-    Role.WINDOW_CLERK: {"registry.view", "org.view", "audit.view", "catalog.view"},
-    Role.REVIEWER: {"org.view", "catalog.view"},
-    Role.DEPARTMENT_HEAD: {"org.view", "audit.view", "catalog.view", "catalog.publish", "catalog.audit"},
-    Role.HALL_MANAGER: {"registry.view", "org.view", "org.manage_hall", "audit.view", "catalog.view"},
-    Role.SUPERVISOR: {"registry.view", "org.view", "audit.view", "catalog.view", "catalog.audit"},
+    Role.WINDOW_CLERK: {
+        "registry.view",
+        "org.view",
+        "audit.view",
+        "catalog.view",
+        "cases.view",
+        "cases.accept",
+        "cases.deliver",
+    },
+    Role.REVIEWER: {
+        "org.view",
+        "catalog.view",
+        "cases.view",
+        "cases.accept",
+        "cases.review",
+        "cases.deliver",
+    },
+    Role.DEPARTMENT_HEAD: {
+        "org.view",
+        "audit.view",
+        "catalog.view",
+        "catalog.publish",
+        "catalog.audit",
+        "cases.view",
+        "cases.review",
+        "cases.decide",
+        "cases.assign",
+    },
+    Role.HALL_MANAGER: {
+        "registry.view",
+        "org.view",
+        "org.manage_hall",
+        "audit.view",
+        "catalog.view",
+        "cases.view",
+    },
+    Role.SUPERVISOR: {
+        "registry.view",
+        "org.view",
+        "audit.view",
+        "catalog.view",
+        "catalog.audit",
+        "cases.view",
+    },
     Role.HELPER: {"registry.view", "org.view", "catalog.view"},
     Role.CATALOG_OFFICER: {"org.view", "audit.view", "catalog.view", "catalog.edit", "catalog.audit"},
     Role.ADMINISTRATOR: {
