@@ -83,6 +83,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "catalog.edit",
         "catalog.publish",
         "catalog.audit",
+        "cases.view",
     },
 }
 
