@@ -126,9 +126,9 @@ class Case(models.Model):
         verbose_name_plural = "办件"
         ordering = ["-submitted_at"]
         indexes = [
-            # the warning sweep reads open cases whose due date is near, by due date
-            models.Index(fields=["status", "promised_due"], name="cases_open_due_idx"),
-            models.Index(fields=["status", "warn_on"], name="cases_open_warn_idx"),
+            # the warning sweep: cases that can still turn red / yellow, by due date / warning date
+            models.Index(fields=["status", "warning", "promised_due"], name="cases_sweep_due_idx"),
+            models.Index(fields=["status", "warning", "warn_on"], name="cases_sweep_warn_idx"),
             models.Index(fields=["department", "status"], name="cases_dept_status_idx"),
         ]
         constraints = [
@@ -221,6 +221,7 @@ class CaseMaterial(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.RECEIVED)
     defect = models.CharField("补正要求", max_length=500, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)  # e.g. 免提交（数据共享）
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:
@@ -248,3 +249,42 @@ class CaseNumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_code}-{self.day:%Y%m%d}: {self.last}"
+
+
+class Draft(models.Model):
+    """An online application in progress (申请草稿): one per account and implementation.
+
+    ``data`` holds what the applicant typed exactly as typed, so nothing is lost when a
+    validation error sends them back: ``{"key": idempotency key, "fields": {field key: text},
+    "situations": {situation key: "yes"|"no"}, "contact_phone": text, "files": {material name:
+    {"path", "name", "size", "sha256", "content_type"}}}``. Uploaded files already checked are kept
+    under MEDIA_ROOT/drafts/ (``path`` is the storage name) until the application is submitted.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="申请账户",
+        on_delete=models.CASCADE,
+        related_name="application_drafts",
+    )
+    implementation = models.ForeignKey(
+        "catalog.Implementation", verbose_name="实施清单", on_delete=models.CASCADE, related_name="+"
+    )
+    data = models.JSONField("草稿内容", default=dict, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("保存时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "申请草稿"
+        verbose_name_plural = "申请草稿"
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "implementation"], name="cases_one_draft_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.implementation}"
+
+    @property
+    def files(self) -> dict:
+        return self.data.setdefault("files", {})

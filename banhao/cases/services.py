@@ -351,28 +351,38 @@ RUNNING = [Status.ACCEPTED, Status.UNDER_REVIEW]
 
 
 def warning_sweep(today: dt.date | None = None) -> dict[str, int]:
-    """Turns cases yellow or red. Incremental: two indexed UPDATEs touch only the cases whose
-    level changes today; cases newly red are escalated to their department head (an event)."""
+    """Turns cases yellow or red, incrementally.
+
+    The (status, warning, promised_due) and (status, warning, warn_on) indexes lead straight
+    to the cases whose level can change today; nothing else is read. Newly red cases are
+    escalated to their department head (one event each), in chunks small enough for any
+    database's parameter limit.
+    """
     today = today or timezone.localdate()
+    stamp = timezone.now()
     with transaction.atomic():
         newly_red = list(
-            Case.objects.filter(status__in=RUNNING, promised_due__lt=today)
-            .exclude(warning=Warning.RED)
-            .values_list("id", flat=True)
+            Case.objects.filter(
+                status__in=RUNNING, warning__in=[Warning.NONE, Warning.YELLOW], promised_due__lt=today
+            ).values_list("id", flat=True)
         )
-        red = Case.objects.filter(id__in=newly_red).update(
-            warning=Warning.RED, warning_checked_on=today, escalated_at=timezone.now()
-        )
+        for i in range(0, len(newly_red), 5000):
+            chunk = newly_red[i : i + 5000]
+            Case.objects.filter(id__in=chunk).update(
+                warning=Warning.RED, warning_checked_on=today, escalated_at=stamp
+            )
+            CaseEvent.objects.bulk_create(
+                [
+                    CaseEvent(
+                        case_id=case_id,
+                        actor_label="系统",
+                        action="escalate",
+                        note="已超过承诺时限，报部门负责人督办",
+                    )
+                    for case_id in chunk
+                ]
+            )
         yellow = Case.objects.filter(
             status__in=RUNNING, warning=Warning.NONE, warn_on__lte=today, promised_due__gte=today
         ).update(warning=Warning.YELLOW, warning_checked_on=today)
-        CaseEvent.objects.bulk_create(
-            [
-                CaseEvent(
-                    case_id=i, actor_label="系统", action="escalate", note="已超过承诺时限，报部门负责人督办"
-                )
-                for i in newly_red
-            ],
-            batch_size=1000,
-        )
-    return {"yellow": yellow, "red": red}
+    return {"yellow": yellow, "red": len(newly_red)}

@@ -175,3 +175,16 @@ def test_suspended_cases_are_not_swept(make_case, make_staff):
         actor="测试", case=case, kind="inspection", reason="送检", expected_days=10, on=D(2026, 3, 3)
     )
     assert services.warning_sweep(D(2026, 4, 1)) == {"yellow": 0, "red": 0}
+
+
+def test_the_sweep_command_reports_what_it_changed(make_case):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    services.case_accept(actor="测试", case=make_case(), on=D(2026, 3, 2))
+    out = io.StringIO()
+    call_command("cases_sweep", "--date", "2026-03-10", stdout=out)
+    assert "新增超期 1 件" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("cases_sweep", "--date", "2026-13-01")
