@@ -49,3 +49,36 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {'成功' if self.success else '失败'}"
+
+
+class SmsCode(models.Model):
+    """A one-time code sent by SMS. Only a keyed, salted hash of the code is stored."""
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login", "短信登录"
+        REGISTER = "register", "注册账户"
+        PHONE = "phone", "更换手机号码"
+
+    phone = models.CharField("手机号码", max_length=20)
+    purpose = models.CharField("用途", max_length=10, choices=Purpose.choices)
+    salt = models.CharField("盐值", max_length=32)
+    code_hash = models.CharField("验证码摘要", max_length=128)
+    ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    created_at = models.DateTimeField("发送时间")
+    expires_at = models.DateTimeField("失效时间")
+    attempts = models.PositiveSmallIntegerField("错误次数", default=0)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "短信验证码"
+        verbose_name_plural = "短信验证码"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["phone", "created_at"], name="accounts_sms_phone_at"),
+            models.Index(fields=["ip", "created_at"], name="accounts_sms_ip_at"),
+        ]
+
+    def __str__(self) -> str:
+        from banhao.core.masking import mask_phone
+
+        return f"{mask_phone(self.phone)} {self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M:%S}"

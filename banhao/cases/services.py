@@ -32,7 +32,11 @@ def _user(actor):
 def _event(
     case: Case, actor, action: str, *, before: str = "", note: str = "", data: dict | None = None
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    """Records one step, and once the transaction commits tells the applicant (site message,
+    SMS). The notifier logs and swallows its own failures: it never undoes the case write."""
+    from banhao.notify.api import notify_case_event
+
+    event = CaseEvent.objects.create(
         case=case,
         actor=_user(actor),
         actor_label=_label(actor),
@@ -42,6 +46,9 @@ def _event(
         note=note,
         data=data or {},
     )
+    case_id, event_id = case.pk, event.pk
+    transaction.on_commit(lambda: notify_case_event(case_id, event_id), robust=True)
+    return event
 
 
 def _locked(case: Case) -> Case:
@@ -386,3 +393,95 @@ def warning_sweep(today: dt.date | None = None) -> dict[str, int]:
             status__in=RUNNING, warning=Warning.NONE, warn_on__lte=today, promised_due__gte=today
         ).update(warning=Warning.YELLOW, warning_checked_on=today)
     return {"yellow": yellow, "red": len(newly_red)}
+
+
+# --- online application (网上申请) -------------------------------------------------------------
+
+
+@transaction.atomic
+def case_submit_application(
+    *,
+    actor,
+    implementation,
+    version,
+    person_id: int,
+    organization_id: int | None = None,
+    contact_phone: str,
+    form_data: dict[str, Any],
+    situations: dict[str, bool],
+    materials: list[dict[str, Any]],
+    idempotency_key: str,
+    draft=None,
+) -> tuple[Case, bool]:
+    """Submits an online application: the case (case_create, idempotent per account and key)
+    and its materials, in one transaction; the draft it came from is deleted.
+
+    ``materials`` rows are ``{"name", "shared", "file"}``: a shared material (免提交) is recorded
+    with no file, fetched by the office through data sharing; ``file`` is a draft file record
+    (``path`` in default storage, name, size, sha256, content type), copied into the case. A
+    retry with the same key returns the case already made and adds nothing. The draft's files
+    are removed only after the commit, so a failed submission keeps them.
+    """
+    from django.core.files import File
+    from django.core.files.storage import default_storage
+
+    from .models import CaseMaterial, Draft
+
+    answered = {k for k, v in (situations or {}).items() if v}
+    names = {m["name"] for m in materials if m.get("shared") or m.get("file")}
+    missing = [
+        m["name"]
+        for m in version.materials
+        if m["required"] and (not m["situation"] or m["situation"] in answered) and m["name"] not in names
+    ]
+    if missing:
+        raise ValidationError("申请材料不全，请上传：" + "、".join(missing) + "。")
+    case, created = case_create(
+        actor=actor,
+        implementation=implementation,
+        version=version,
+        region_id=implementation.region_id,
+        region_code=implementation.region.code,
+        department_id=implementation.department_id,
+        person_id=person_id,
+        organization_id=organization_id,
+        contact_phone=contact_phone,
+        form_data=form_data,
+        situations=situations,
+        channel=Case.Channel.ONLINE,
+        idempotency_key=idempotency_key,
+    )
+    if created:
+        for i, m in enumerate(materials, 1):
+            if m.get("shared"):
+                CaseMaterial.objects.create(
+                    case=case, name=m["name"], state=CaseMaterial.State.RECEIVED, note="免提交（数据共享）"
+                )
+                continue
+            record = m.get("file")
+            if not record:
+                continue
+            material = CaseMaterial(
+                case=case,
+                name=m["name"],
+                original_name=record["name"][:200],
+                content_type=record["content_type"],
+                size=record["size"],
+                sha256=record["sha256"],
+                state=CaseMaterial.State.RECEIVED,
+            )
+            suffix = "." + record["path"].rsplit(".", 1)[-1] if "." in record["path"] else ""
+            with default_storage.open(record["path"], "rb") as fh:
+                material.file.save(f"{case.number}-{i:02d}{suffix}", File(fh), save=False)
+            material.save()
+    if draft is not None and draft.pk:
+        paths = [r.get("path", "") for r in (draft.data or {}).get("files", {}).values()]
+        Draft.objects.filter(pk=draft.pk).delete()
+
+        def remove_files():
+            for path in paths:
+                if path.startswith("drafts/") and default_storage.exists(path):
+                    default_storage.delete(path)
+
+        transaction.on_commit(remove_files)
+    return case, created

@@ -7,10 +7,8 @@ here is stored: change the standard text or the implementation and every output 
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
-import io
 import math
 from typing import Any
 from urllib.parse import quote
@@ -23,10 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from banhao.core import calendar
+from banhao.core import calendar, pdf
+from banhao.core.qr import qr_data_uri
 from banhao.org.api import staff_required
 
-from . import codes, pdf
+from . import codes
 from .models import Implementation, MaterialFile, Status
 from .services import published_version, version_content
 
@@ -218,15 +217,6 @@ def guide_data(impl: Implementation, version) -> dict[str, Any]:
         ],
         "shared_note": SHARED_NOTE,
     }
-
-
-def qr_data_uri(url: str) -> str:
-    """A QR code of ``url`` as an SVG data URI (CSP allows img data:)."""
-    import segno
-
-    buf = io.BytesIO()
-    segno.make(url, error="m").save(buf, kind="svg", scale=4, border=2, xmldecl=False, dark="#000")
-    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
 def _published(implementation_id: int, *, public: bool):

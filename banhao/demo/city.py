@@ -350,6 +350,8 @@ def load_applicants(regions, rng) -> list[DemoAccount]:
             registry.applicant_account_open(
                 actor=ACTOR, person=agent, organization=org_obj, password=password
             )
+        if not registry.mandate_active(org_obj.pk, agent.pk):  # the agent's recorded mandate (经办人授权)
+            registry.mandate_grant(actor=ACTOR, organization=org_obj, agent=agent, scope="全部事项")
         accounts.append(DemoAccount(agent.phone, "企业办事账户（经办人）", org_obj.name))
     return accounts
 

@@ -109,6 +109,7 @@ SECTIONS: tuple[Section, ...] = (
         "办件与时限",
         "办件全程留痕，按工作日计算承诺时限和法定时限，临期预警、超期督办。",
         (Role.REVIEWER, Role.DEPARTMENT_HEAD, Role.WINDOW_CLERK, Role.SUPERVISOR),
+        "cases_office:inbox",
     ),
     Section(
         5,
@@ -238,9 +239,10 @@ ELDER_ENTRIES: tuple[Entry, ...] = (
 )
 
 APPLICANT_TILES: tuple[Entry, ...] = (
-    Entry("我的办件", "查看已提交办件的进度和结果"),
-    Entry("在线申请", "选择事项，在网上提交申请"),
-    Entry("办件查询", "凭办件编号查询办理进度"),
+    Entry("我的办件", "查看已提交办件的进度和结果", "cases:mine"),
+    Entry("在线申请", "查找事项，阅读指南后在网上提交申请", "catalog_search:search"),
+    Entry("办件查询", "凭办件编号和手机号查询办理进度", "cases:lookup"),
+    Entry("我的资料", "联系电话和住址（来自基础信息库）", "accounts:profile"),
     Entry("我的证照", "本人或本单位的电子证照"),
     Entry("好差评", "评价已办结的办件"),
 )
@@ -261,17 +263,17 @@ ROLE_INTRO: dict[str, str] = {
 ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
     Role.WINDOW_CLERK: (
         Entry("叫号受理", "呼叫下一位办事群众，办结后邀请评价"),
-        Entry("综合受理", "无差别收件，当场出具受理凭证"),
+        Entry("综合受理", "网上申请的预审受理和一次性告知", "cases_office:inbox"),
         Entry("基础信息查询", "查询自然人、法人基础信息", "registry:person_list"),
         Entry("一次性告知", "打印一次性告知单和补正通知"),
     ),
     Role.REVIEWER: (
-        Entry("待办审批", "本部门待审查的办件"),
-        Entry("办件时限预警", "临期、超期办件提醒"),
+        Entry("待办审批", "本部门待审查的办件", "cases_office:inbox"),
+        Entry("办件时限预警", "临期、超期办件提醒", "/office/cases/?warning=red"),
     ),
     Role.DEPARTMENT_HEAD: (
-        Entry("部门办件", "本部门办件量和办理情况"),
-        Entry("超期督办", "临期、超期办件的督办"),
+        Entry("部门办件", "本部门办件量和办理情况", "cases_office:inbox"),
+        Entry("超期督办", "临期、超期办件的督办", "/office/cases/?warning=red"),
         Entry("部门人员", "本部门工作人员和角色", "org:staff_list"),
     ),
     Role.HALL_MANAGER: (

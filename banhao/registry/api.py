@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from .models import ApplicantAccount
+from django.db.models import F
+from django.utils import timezone
+
+from . import services
+from .models import ApplicantAccount, Mandate
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,11 @@ class ApplicantInfo:
 
 
 def applicant_for_user(user) -> ApplicantInfo | None:
-    """The applicant behind a login (None for staff, anonymous users and accounts without a profile)."""
+    """The applicant behind a login (None for staff, anonymous users and accounts without a profile).
+
+    The organisation is the one the account was opened for, whether or not the agent's mandate
+    is still live: use ``acting_for`` wherever the applicant acts for the organisation.
+    """
     if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != "applicant":
         return None
     account = ApplicantAccount.objects.filter(user=user).select_related("person", "organization").first()
@@ -37,4 +46,161 @@ def applicant_for_user(user) -> ApplicantInfo | None:
     return ApplicantInfo(
         person=PersonInfo(p.name, p.masked_id, p.masked_phone),
         organization=OrganizationInfo(o.name, o.credit_code) if o else None,
+    )
+
+
+def acting_for(user, on: dt.date | None = None) -> ApplicantInfo | None:
+    """Who the applicant acts for: their organisation only while their mandate (经办人授权) is live.
+
+    An enterprise account whose mandate has expired or been revoked acts as the person alone
+    (``organization`` is None) until the organisation grants a new mandate.
+    """
+    info = applicant_for_user(user)
+    if info is None or info.organization is None:
+        return info
+    account = ApplicantAccount.objects.only("person_id", "organization_id").get(user=user)
+    if services.mandate_active(account.organization_id, account.person_id, on):
+        return info
+    return ApplicantInfo(person=info.person, organization=None)
+
+
+# --- the applicant's own account pages (accounts app) ------------------------------------
+
+normalize_mobile = services.normalize_mobile
+
+
+@dataclass(frozen=True)
+class MandateInfo:
+    organization_name: str
+    credit_code: str
+    granted_by: str
+    scope: str
+    valid_from: dt.date
+    valid_until: dt.date | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class ProfileInfo:
+    """What the applicant sees of their registry record: identifiers masked, address in full."""
+
+    name: str
+    masked_id: str
+    masked_phone: str
+    gender: str
+    birth_date: dt.date
+    address: str
+    organization: OrganizationInfo | None
+    mandate: MandateInfo | None
+
+
+def applicant_profile(user) -> ProfileInfo | None:
+    """The registry's record of the applicant behind a login, for prefilling and the profile page."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != "applicant":
+        return None
+    account = ApplicantAccount.objects.filter(user=user).select_related("person", "organization").first()
+    if account is None:
+        return None
+    p, o = account.person, account.organization
+    mandate = None
+    if o is not None:
+        m = (
+            Mandate.objects.filter(organization=o, agent=p)
+            .order_by(F("revoked_at").asc(nulls_first=True), "-created_at", "-id")
+            .first()
+        )
+        if m is not None:
+            mandate = MandateInfo(
+                o.name,
+                o.credit_code,
+                m.granted_by,
+                m.scope,
+                m.valid_from,
+                m.valid_until,
+                m.is_active(timezone.localdate()),
+            )
+    return ProfileInfo(
+        name=p.name,
+        masked_id=p.masked_id,
+        masked_phone=p.masked_phone,
+        gender=p.get_gender_display(),
+        birth_date=p.birth_date,
+        address=p.address,
+        organization=OrganizationInfo(o.name, o.credit_code) if o else None,
+        mandate=mandate,
+    )
+
+
+def applicant_register(*, name: str, resident_id: str, phone: str, password: str):
+    """Opens a personal account for a verified phone; returns the new login (ValidationError in Chinese)."""
+    account = services.applicant_self_register(
+        name=name, resident_id=resident_id, phone=phone, password=password
+    )
+    return account.user
+
+
+def applicant_update_contact(user, *, address: str | None = None, phone: str | None = None) -> None:
+    """The applicant's own change of address (and of mobile, once the caller verified it)."""
+    account = ApplicantAccount.objects.get(user=user)
+    services.applicant_contact_update(actor=user, account=account, address=address, phone=phone)
+
+
+# --- the applicant's full identity, for prefilling and re-checking application forms --------
+
+
+@dataclass(frozen=True)
+class PersonIdentity:
+    id: int
+    name: str
+    resident_id: str
+    phone: str
+    address: str
+
+
+@dataclass(frozen=True)
+class OrganizationIdentity:
+    id: int
+    name: str
+    credit_code: str
+    legal_representative: str
+    address: str
+
+
+@dataclass(frozen=True)
+class ApplicantIdentity:
+    """Who an applicant account is, unmasked: only for the applicant's own forms, never for display
+    to anyone else."""
+
+    person: PersonIdentity
+    organization: OrganizationIdentity | None
+
+    def value(self, source: str) -> str | None:
+        """The registry value a form field's prefill source names ("person.name", "org.address" …);
+        None when the source does not apply (an org.* source on a personal account, or "")."""
+        owner, _, attribute = (source or "").partition(".")
+        target = {"person": self.person, "org": self.organization}.get(owner)
+        if target is None or attribute not in {f for f in target.__dataclass_fields__ if f != "id"}:
+            return None
+        return getattr(target, attribute)
+
+
+def applicant_identity(user) -> ApplicantIdentity | None:
+    """The registry record behind an applicant login, read fresh (None for staff and the rest).
+
+    The organisation is included only while the agent's mandate is active.
+    """
+    if not getattr(user, "is_authenticated", False) or getattr(user, "kind", None) != "applicant":
+        return None
+    account = ApplicantAccount.objects.filter(user=user).select_related("person", "organization").first()
+    if account is None:
+        return None
+    p, o = account.person, account.organization
+    if o is not None and not services.mandate_active(o.pk, p.pk):
+        # Without a live mandate (经办人授权) the agent applies as a person only.
+        o = None
+    return ApplicantIdentity(
+        person=PersonIdentity(p.pk, p.name, p.resident_id, p.phone, p.address),
+        organization=OrganizationIdentity(o.pk, o.name, o.credit_code, o.legal_representative, o.address)
+        if o
+        else None,
     )

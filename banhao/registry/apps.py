@@ -16,5 +16,7 @@ class RegistryConfig(AppConfig):
                 "registry.organization_register": "登记法人",
                 "registry.organization_update": "修改法人信息",
                 "registry.account_open": "开通办事账户",
+                "registry.mandate_grant": "经办人授权",
+                "registry.mandate_revoke": "撤销经办人授权",
             }
         )

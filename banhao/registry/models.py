@@ -115,3 +115,62 @@ class ApplicantAccount(models.Model):
     @property
     def is_legal(self) -> bool:
         return self.organization_id is not None
+
+
+class Mandate(models.Model):
+    """An organisation's authorisation of an agent (经办人授权): who may act for it, on what, until when.
+
+    A mandate is active from ``valid_from`` through ``valid_until`` (open-ended when empty)
+    unless revoked. The database keeps at most one unrevoked mandate per organisation and
+    agent; an expired one is closed when a new one is granted.
+    """
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="授权单位", on_delete=models.PROTECT, related_name="mandates"
+    )
+    agent = models.ForeignKey(
+        Person, verbose_name="经办人", on_delete=models.PROTECT, related_name="mandates"
+    )
+    granted_by = models.CharField("授权人（法定代表人）", max_length=50)
+    scope = models.CharField("授权范围", max_length=500, default="全部事项")
+    valid_from = models.DateField("授权起始日")
+    valid_until = models.DateField("授权截止日", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoke_reason = models.CharField("撤销原因", max_length=200, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    ALL_ITEMS = "全部事项"
+
+    class Meta:
+        verbose_name = "经办人授权"
+        verbose_name_plural = "经办人授权"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "agent"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="registry_mandate_one_open_per_agent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="registry_mandate_until_after_from",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} → {self.agent.name}"
+
+    def is_active(self, on) -> bool:
+        return (
+            self.revoked_at is None
+            and self.valid_from <= on
+            and (self.valid_until is None or self.valid_until >= on)
+        )
+
+    @property
+    def item_codes(self) -> list[str]:
+        """The item codes of a limited mandate ([] for 全部事项)."""
+        if self.scope.strip() == self.ALL_ITEMS:
+            return []
+        return [c for c in self.scope.replace("，", ",").replace("、", ",").replace(" ", ",").split(",") if c]

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "banhao.registry",
     "banhao.catalog",
     "banhao.cases",
+    "banhao.notify",
     "banhao.portal",
     "banhao.demo",
 ]
@@ -115,6 +116,15 @@ AUTH_PASSWORD_VALIDATORS = [
 BANHAO_LOGIN_MAX_FAILURES = env.int("BANHAO_LOGIN_MAX_FAILURES", default=5)
 BANHAO_LOGIN_MAX_FAILURES_PER_IP = env.int("BANHAO_LOGIN_MAX_FAILURES_PER_IP", default=30)
 BANHAO_LOGIN_LOCK_MINUTES = env.int("BANHAO_LOGIN_LOCK_MINUTES", default=15)
+# SMS: a dotted path to a class with send(phone, text); the console backend logs messages
+# (development). Verification codes: lifetime, wrong tries per code, resend cool-down, caps.
+BANHAO_SMS_BACKEND = env("BANHAO_SMS_BACKEND", default="banhao.accounts.sms.ConsoleBackend")
+BANHAO_SMS_SIGNATURE = env("BANHAO_SMS_SIGNATURE", default="")  # 短信签名; empty: the site's short name
+BANHAO_SMS_CODE_TTL_MINUTES = env.int("BANHAO_SMS_CODE_TTL_MINUTES", default=5)
+BANHAO_SMS_CODE_MAX_ATTEMPTS = env.int("BANHAO_SMS_CODE_MAX_ATTEMPTS", default=5)
+BANHAO_SMS_RESEND_SECONDS = env.int("BANHAO_SMS_RESEND_SECONDS", default=60)
+BANHAO_SMS_MAX_PER_PHONE_PER_HOUR = env.int("BANHAO_SMS_MAX_PER_PHONE_PER_HOUR", default=5)
+BANHAO_SMS_MAX_PER_IP_PER_HOUR = env.int("BANHAO_SMS_MAX_PER_IP_PER_HOUR", default=20)
 # Sessions end after this much inactivity (the cookie is renewed on every request).
 SESSION_COOKIE_AGE = env.int("BANHAO_SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
@@ -185,6 +195,14 @@ BANHAO_SITE = {
     "police_record": env("BANHAO_SITE_POLICE_RECORD", default=""),
     "error_report_url": env("BANHAO_SITE_ERROR_REPORT_URL", default=""),
 }
+
+# Absolute address of the site, for links in documents and SMS made outside a request
+# (empty: https://<BANHAO_SITE_DOMAIN>).
+BANHAO_SITE_URL = env("BANHAO_SITE_URL", default="")
+# Public case status lookup: failed lookups allowed per client address per hour.
+BANHAO_LOOKUP_MAX_FAILURES_PER_HOUR = env.int("BANHAO_LOOKUP_MAX_FAILURES_PER_HOUR", default=10)
+# Yellow warning when at most this share of the promised limit is left.
+BANHAO_WARNING_FRACTION = env.float("BANHAO_WARNING_FRACTION", default=0.2)
 
 # --- documents ------------------------------------------------------------------------
 # Extra directories searched for the CJK fonts embedded in PDFs (besides the Noto CJK paths).

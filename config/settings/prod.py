@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
-from .base import DATABASES, env
+from .base import BANHAO_SMS_BACKEND, DATABASES, env
 
 DEBUG = False
 SECRET_KEY = env("BANHAO_SECRET_KEY", default="")
@@ -17,6 +17,12 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" and not env
     raise ImproperlyConfigured(
         "生产环境应使用 PostgreSQL；确需 SQLite 请显式设置 BANHAO_ALLOW_SQLITE_IN_PRODUCTION=true。"
     )
+
+if BANHAO_SMS_BACKEND.endswith((".ConsoleBackend", ".MemoryBackend")) and not env.bool(
+    "BANHAO_ALLOW_CONSOLE_SMS", default=False
+):
+    # The console backend writes verification codes to the log: never in production by accident.
+    raise ImproperlyConfigured("生产环境必须通过 BANHAO_SMS_BACKEND 配置真实的短信网关。")
 
 SESSION_COOKIE_SECURE = env.bool("BANHAO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -9,3 +9,4 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 WHITENOISE_USE_FINDERS = True
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": None}
+BANHAO_SMS_BACKEND = "banhao.accounts.sms.MemoryBackend"  # messages land in banhao.accounts.sms.outbox

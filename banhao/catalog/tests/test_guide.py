@@ -9,8 +9,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from banhao.catalog import guide_views, pdf, services
+from banhao.catalog import guide_views, services
 from banhao.catalog.models import Status
+from banhao.core import pdf
 from conftest import PASSWORD, sample_content
 
 LOCAL = {
@@ -121,7 +122,7 @@ def test_guide_side_box_shows_promised_and_statutory_limits_visits_and_phones(cl
     assert "承诺件" in text and "三级（在线办理）" in text and "全市通办" in text
     assert "0539-8211234" in text  # the implementation's phone wins over the standard's
     assert "12345" in text
-    assert "在线办理（即将上线）" in side and "disabled" in side
+    assert f'href="/apply/{impl.pk}/"' in side and "在线办理" in side and "disabled" not in side
 
 
 def test_guide_page_carries_a_qr_code_of_its_own_address_and_a_pdf_link(client, impl):

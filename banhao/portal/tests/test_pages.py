@@ -275,12 +275,18 @@ def test_department_scope_is_shown_to_back_office_roles(client, region, departme
 
 
 def test_tasks_whose_page_is_not_built_render_without_a_link(client, region, department):
-    client.force_login(make_staff(Role.REVIEWER, region, department))
+    client.force_login(make_staff(Role.HALL_MANAGER, region, None))
     html = client.get(reverse("portal:workbench")).content.decode()
     tile = re.search(
-        r'<div class="bh-tile bh-tile--soon"[^>]*><span class="bh-tile__title">待办审批</span>', html
+        r'<div class="bh-tile bh-tile--soon"[^>]*><span class="bh-tile__title">大厅实时监控</span>', html
     )
     assert tile is not None
+
+
+def test_built_tasks_link_to_their_page(client, region, department):
+    client.force_login(make_staff(Role.REVIEWER, region, department))
+    html = client.get(reverse("portal:workbench")).content.decode()
+    assert 'href="/office/cases/"' in html and "待办审批" in html
 
 
 def test_unknown_url_names_become_soon_tiles():
@@ -376,10 +382,10 @@ def test_account_without_a_role_gets_a_notice(client, kind):
 # --- platform map data ---------------------------------------------------------------------
 
 
-def test_platform_map_has_eight_sections_with_the_catalog_live_and_the_rest_under_construction():
+def test_platform_map_has_eight_sections_with_the_catalog_and_cases_live_and_the_rest_under_construction():
     data = pm.platform_map()
     assert [s.section.number for s in data["sections"]] == list(range(1, 9))
-    assert [s.section.number for s in data["sections"] if s.status == pm.LIVE] == [1]
+    assert [s.section.number for s in data["sections"] if s.status == pm.LIVE] == [1, 4]
     assert data["sections"][0].url == "/search/"
     foundation = {f.title: f for f in data["foundation"]}
     assert foundation["审计日志"].live

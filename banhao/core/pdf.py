@@ -1,20 +1,24 @@
-"""PDF output of the service guide: HTML template → WeasyPrint → PDF with embedded CJK fonts.
+"""PDF output: HTML template → WeasyPrint → PDF with embedded CJK fonts.
 
-Why WeasyPrint: the guide already exists as an HTML template, and WeasyPrint (Pango/HarfBuzz)
+Shared by every printed document of the platform: the service guide (catalog) and the
+notices the office issues on a case (cases.documents).
+
+Why WeasyPrint: the documents already exist as HTML templates, and WeasyPrint (Pango/HarfBuzz)
 embeds a subset of every font it uses, so the PDF shows the same glyphs in every viewer.
 An un-embedded CID font (STSong-Light and the like) shows blank in many viewers: never used.
 
 Fonts are located by path, never assumed: ``FONT_CANDIDATES`` lists the free CJK fonts we
-know (Noto CJK / Source Han / WenQuanYi / AR PL) and the directories searched are
-``DEFAULT_FONT_DIRS`` plus the setting ``BANHAO_PDF_FONT_DIRS`` (a list of directories; fonts
-found there are registered with fontconfig for the render, so a deployment may ship its own
-OFL fonts without installing them system-wide). The official document look (GB/T 9704)
-wants a Song-style bold title, 黑体 headings and a FangSong-style body: we use Noto Serif CJK
-(Song) for the title and body and Noto Sans CJK (Hei) for the headings when they are there,
-and whatever CJK family was found otherwise.
+know (Noto CJK / Source Han / WenQuanYi / AR PL / Zhuque Fangsong) and the directories
+searched are ``DEFAULT_FONT_DIRS`` plus the setting ``BANHAO_PDF_FONT_DIRS`` (a list of
+directories; fonts found there are registered with fontconfig for the render, so a deployment
+may ship its own OFL fonts without installing them system-wide). The official document look
+(GB/T 9704) wants a Song-style bold title, 黑体 headings and a FangSong-style body: we use
+Noto Serif CJK (Song) for the title, Noto Sans CJK (Hei) for the headings and the OFL
+朱雀仿宋 (Zhuque Fangsong) for a notice's body when it is there (else the Song face), and
+whatever CJK family was found otherwise.
 
 When WeasyPrint or its system libraries (Pango) are missing, or no CJK font is found,
-`PdfUnavailable` is raised with a Chinese message: the view answers 503, never 500.
+`PdfUnavailable` is raised with a Chinese message: the views answer 503, never 500.
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ DEFAULT_FONT_DIRS = [
     "/usr/share/fonts/wqy-zenhei",
     "/usr/share/fonts/wqy-microhei",
     "/usr/share/fonts/truetype/arphic",
+    "/usr/share/fonts/truetype/zhuque",
+    "/usr/share/fonts/zhuque",
 ]
 
 
@@ -54,7 +60,7 @@ DEFAULT_FONT_DIRS = [
 class FontFace:
     path: Path
     family: str  # the fontconfig family name that selects the Simplified Chinese face
-    kind: str  # "serif" (Song/Ming style) or "sans" (Hei style)
+    kind: str  # "serif" (Song/Ming style), "sans" (Hei style) or "fangsong" (仿宋)
     bold: bool
 
 
@@ -75,6 +81,8 @@ FONT_CANDIDATES = [
     ("SourceHanSansSC-Regular.otf", "Source Han Sans SC", "sans", False),
     ("wqy-zenhei.ttc", "WenQuanYi Zen Hei", "sans", False),
     ("wqy-microhei.ttc", "WenQuanYi Micro Hei", "sans", False),
+    # 朱雀仿宋 (OFL): the FangSong face of a notice's body; never the first choice elsewhere.
+    ("ZhuqueFangsong-Regular.ttf", "Zhuque Fangsong (technical preview)", "fangsong", False),
 ]
 
 
@@ -120,7 +128,8 @@ def font_stacks() -> dict[str, str]:
         )
     serif = next((f.family for f in fonts if f.kind == "serif"), None)
     sans = next((f.family for f in fonts if f.kind == "sans"), None)
-    any_family = fonts[0].family
+    fangsong = next((f.family for f in fonts if f.kind == "fangsong"), None)
+    any_family = next((f.family for f in fonts if f.kind != "fangsong"), fonts[0].family)
 
     def stack(*families):
         names = list(dict.fromkeys(f for f in families if f))
@@ -133,6 +142,8 @@ def font_stacks() -> dict[str, str]:
         # Tables in the body face too: every face used adds its font program to the file
         # (WeasyPrint keeps glyph ids, so a CJK subset still weighs ~150 KB compressed).
         "table": stack(serif, sans, any_family),
+        # A notice's body (GB/T 9704: 仿宋): FangSong when installed, else the Song face.
+        "fangsong": stack(fangsong, serif, sans, any_family),
     }
 
 
@@ -175,7 +186,7 @@ def _font_config(weasyprint):
 
 
 def _url_fetcher():
-    """Only data: URLs (the inline QR code): a guide PDF never fetches from the network."""
+    """Only data: URLs (the inline QR code): a PDF never fetches from the network."""
     from weasyprint.urls import URLFetcher
 
     return URLFetcher(allowed_protocols={"data"})

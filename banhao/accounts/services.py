@@ -1,0 +1,79 @@
+"""Applicants' own account use cases: register, sign in by SMS code, change the login mobile.
+
+Each checks the SMS code first without using it up (a wrong code costs one of its tries and
+that count is kept), then acts and uses the code up in one transaction: a refusal after the
+check (say, a name that does not match the registry) leaves the code valid for a retry, and
+nothing about the registry is told to anyone who does not hold a code for the phone.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+import banhao.registry.api as registry_api
+
+from . import throttle
+from .sms_codes import Purpose, sms_code_verify
+
+WRONG_CODE = "验证码不正确，或已过期、已使用，请核对或重新获取。"
+
+
+def applicant_user_for_phone(phone: str):
+    """The active applicant account signed in with this mobile (None for staff and unknown numbers)."""
+    user_model = get_user_model()
+    return (
+        user_model.objects.filter(phone=phone, kind=user_model.Kind.APPLICANT, is_active=True).first()
+        if phone
+        else None
+    )
+
+
+def phone_registered(phone: str) -> bool:
+    user_model = get_user_model()
+    return user_model.objects.filter(phone=phone, kind=user_model.Kind.APPLICANT).exists()
+
+
+def applicant_register(*, phone: str, code: str, name: str, resident_id: str, password: str):
+    """Opens a personal account for the holder of ``phone`` and returns the new login."""
+    if phone_registered(phone):
+        raise ValidationError({"phone": "该手机号码已注册办事账户，请直接登录。"})
+    if not sms_code_verify(phone=phone, purpose=Purpose.REGISTER, code=code, consume=False):
+        raise ValidationError({"code": WRONG_CODE})
+    with transaction.atomic():
+        if not sms_code_verify(phone=phone, purpose=Purpose.REGISTER, code=code):
+            raise ValidationError({"code": WRONG_CODE})  # used by a simultaneous request
+        return registry_api.applicant_register(
+            name=name, resident_id=resident_id, phone=phone, password=password
+        )
+
+
+def applicant_sms_login(*, phone: str, code: str, ip: str | None):
+    """The applicant account behind ``phone`` when ``code`` is right; failures count toward the lock-out.
+
+    Raises ValidationError with code "locked" or "invalid_code". Staff accounts never sign in
+    this way: a staff member's phone finds no applicant account.
+    """
+    if throttle.is_locked(phone, ip):
+        raise ValidationError(throttle.lock_message(), code="locked")
+    user = applicant_user_for_phone(phone)
+    ok = user is not None and sms_code_verify(phone=phone, purpose=Purpose.LOGIN, code=code)
+    throttle.record(phone, ip, success=ok)
+    if not ok:
+        if throttle.is_locked(phone, ip):
+            raise ValidationError(throttle.lock_message(), code="locked")
+        raise ValidationError(WRONG_CODE, code="invalid_code")
+    return user
+
+
+def applicant_phone_change(*, user, phone: str, code: str) -> None:
+    """Moves the applicant's login and registry contact number to ``phone`` (its code verified)."""
+    if phone == user.phone:
+        raise ValidationError({"phone": "新手机号码与当前号码相同。"})
+    if not sms_code_verify(phone=phone, purpose=Purpose.PHONE, code=code, consume=False):
+        raise ValidationError({"code": WRONG_CODE})
+    with transaction.atomic():
+        if not sms_code_verify(phone=phone, purpose=Purpose.PHONE, code=code):
+            raise ValidationError({"code": WRONG_CODE})
+        registry_api.applicant_update_contact(user, phone=phone)

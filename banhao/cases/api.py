@@ -1,0 +1,68 @@
+"""What other apps may use of cases: the facts of one step of a case, to tell the applicant.
+
+Plain values, not models: the notifier (banhao.notify) reads a CaseEvent through here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["CaseEventInfo", "case_event_info"]
+
+
+@dataclass(frozen=True)
+class CaseEventInfo:
+    event_id: int
+    action: str
+    action_label: str
+    note: str
+    case_id: int
+    case_number: str
+    item: str  # the item's display name, 食品经营许可（新办）
+    applicant_user_id: int | None  # None for a case taken at the window without an account
+    contact_phone: str
+    status_label: str
+    promised_due: dt.date | None
+    promised_due_cn: str  # 2026年2月27日, or ""
+    procedure: str  # the special procedure of a "suspend" step (听证 …), or ""
+    delivery: str  # 邮寄送达（快递单号…）, or ""
+    next_step: str  # what the applicant is expected to do now ("" once a later step happened)
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def case_event_info(event_id: int) -> CaseEventInfo | None:
+    """The facts of one CaseEvent and its case as they are now (None when it does not exist)."""
+    from . import documents, states
+    from .applicant_views import next_step_for_applicant
+    from .models import CaseEvent, Pause
+
+    event = CaseEvent.objects.select_related("case", "case__version").filter(pk=event_id).first()
+    if event is None:
+        return None
+    case = event.case
+    data = event.data or {}
+    latest = case.events.order_by("-id").values_list("id", flat=True).first()
+    procedure = dict(Pause.Kind.choices).get(data.get("kind"), "") if event.action == "suspend" else ""
+    delivery = case.get_delivery_method_display() if case.delivery_method else ""
+    if delivery and case.tracking_number:
+        delivery += f"（快递单号{case.tracking_number}）"
+    return CaseEventInfo(
+        event_id=event.pk,
+        action=event.action,
+        action_label=states.ACTION_LABELS.get(event.action, event.action),
+        note=event.note,
+        case_id=case.pk,
+        case_number=case.number,
+        item=case.version.display_name,
+        applicant_user_id=case.applicant_user_id,
+        contact_phone=case.contact_phone,
+        status_label=case.get_status_display(),
+        promised_due=case.promised_due,
+        promised_due_cn=documents.cn_date(case.promised_due),
+        procedure=procedure,
+        delivery=delivery,
+        next_step=next_step_for_applicant(case) if latest == event.pk else "",
+        data=data,
+    )

@@ -1,0 +1,392 @@
+"""The applicant's side of a case: 我的办件, a case's timeline, its notices as PDF, withdrawal,
+and the public status lookup (办件查询) by case number and phone.
+
+Who sees a case: the account that applied (``applicant_user``) and staff whose scope covers
+the case's region and department. Anyone else gets the same 404 as for a number that does
+not exist, so a case number reveals nothing. The public lookup shows no personal data:
+the status, the item, the department, the dates, and the applicant's name masked (王*).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import time
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Max
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods, require_POST
+
+from banhao.core import pdf
+from banhao.org.api import scope_for_user
+
+from . import documents, services, states
+from .models import Case, Pause, Status
+
+PDF_CACHE_SECONDS = 600
+LOOKUP_WINDOW_SECONDS = 3600
+
+# Events whose note is the office's internal working (a reviewer's opinion, who got the file):
+# the applicant sees that the step happened, not the note.
+INTERNAL_NOTES = {"opinion", "assign", "claim", "step", "escalate", "warning"}
+
+STATUS_TONE = {
+    Status.CORRECTION: "warn",
+    Status.SUSPENDED: "warn",
+    Status.REFUSED: "danger",
+    Status.DENIED: "danger",
+    Status.APPROVED: "ok",
+    Status.RESULT_READY: "ok",
+    Status.DELIVERED: "ok",
+    Status.CONCLUDED: "ok",
+    Status.WITHDRAWN: "muted",
+}
+
+
+# --- what the applicant is expected to do next ----------------------------------------------
+
+
+def _join_items(items: list[dict]) -> str:
+    return "；".join(
+        f"{i['material']}（{i['reason']}）" if i.get("reason") else i["material"]
+        for i in items
+        if i.get("material")
+    )
+
+
+def next_step_for_applicant(case: Case) -> str:
+    """One sentence: what the applicant should do now, or what they are waiting for."""
+    status = case.status
+    due = documents.cn_date(case.promised_due)
+    if status == Status.SUBMITTED:
+        if case.materials_completed_on:
+            return "补正材料已提交，等待受理（一般1个工作日内）"
+        return "等待受理（一般1个工作日内）"
+    if status == Status.PRE_REVIEW:
+        return "材料预审中，请保持电话畅通，等待受理（一般1个工作日内）"
+    if status == Status.CORRECTION:
+        event = case.events.filter(action="request_correction").order_by("-at", "-id").first()
+        items = _join_items((event.data or {}).get("items", [])) if event else ""
+        if items:
+            return f"请按一次性告知书补正以下材料：{items}。全部补齐后重新提交，办理时限自材料补齐次日起计算"
+        return "请按一次性告知书补正材料，全部补齐后重新提交"
+    if status == Status.REFUSED:
+        office = f"请向{case.competent_office}提出申请；" if case.competent_office else ""
+        return f"申请未予受理：{case.refusal_reason}。{office}如有异议，可依法申请行政复议或提起行政诉讼"
+    if status in (Status.ACCEPTED, Status.UNDER_REVIEW):
+        stage = "已受理，等待审查" if status == Status.ACCEPTED else "审查中"
+        return f"{stage}，承诺于{due}前办结，无需您操作" if due else f"{stage}，无需您操作"
+    if status == Status.SUSPENDED:
+        pause = case.pauses.filter(ended_on__isnull=True).order_by("-started_on", "-id").first()
+        if pause is not None:
+            return (
+                f"正在进行{pause.get_kind_display()}（特别程序），预计{pause.expected_days}个工作日，"
+                "所需时间不计入办理时限；如需您配合，工作人员会与您联系"
+            )
+        return "正在进行特别程序，所需时间不计入办理时限；如需您配合，工作人员会与您联系"
+    if status == Status.APPROVED:
+        return f"已准予许可，正在制作《{case.version.result_name}》，制作完成后将通知您领取"
+    if status == Status.DENIED:
+        return f"不予许可：{case.decision_reason}。如有异议，可依法申请行政复议或提起行政诉讼"
+    if status == Status.RESULT_READY:
+        return "请到统一出件窗口领取或等待邮寄"
+    if status == Status.DELIVERED:
+        how = case.get_delivery_method_display() if case.delivery_method else "送达"
+        tracking = f"（快递单号{case.tracking_number}）" if case.tracking_number else ""
+        return f"办理结果已{how}{tracking}，请核对；欢迎对本次服务作出评价"
+    if status == Status.CONCLUDED:
+        return "已办结，无需操作；欢迎对本次服务作出评价"
+    if status == Status.WITHDRAWN:
+        return "申请已撤回，无需操作；如需办理，请重新提交申请"
+    return ""
+
+
+# --- who may see a case ---------------------------------------------------------------------
+
+
+def _case_for(request, number: str) -> tuple[Case | None, bool]:
+    """(case, is_owner) when the user may see the case, else (None, False)."""
+    case = (
+        Case.objects.select_related(
+            "version", "department", "region", "region__parent", "implementation", "person", "organization"
+        )
+        .filter(number=number)
+        .first()
+    )
+    if case is None:
+        return None, False
+    if case.applicant_user_id is not None and case.applicant_user_id == request.user.pk:
+        return case, True
+    scope = scope_for_user(request.user)
+    if scope is not None and scope.allows(case.region_id, case.department_id):
+        return case, False
+    return None, False
+
+
+def _tone(status: str) -> str:
+    return STATUS_TONE.get(status, "")
+
+
+def _can_withdraw(case: Case, is_owner: bool) -> bool:
+    return is_owner and "withdraw" in states.allowed_actions(case.status)
+
+
+# --- 我的办件 ---------------------------------------------------------------------------------
+
+
+@login_required
+def mine(request):
+    """GET /cases/mine/ — the account's own cases, newest first, with what to do next."""
+    qs = (
+        Case.objects.filter(applicant_user=request.user)
+        .select_related("version", "department")
+        .order_by("-submitted_at", "-id")
+    )
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    rows = [
+        {"case": c, "next_step": next_step_for_applicant(c), "tone": _tone(c.status)}
+        for c in page.object_list
+    ]
+    return render(
+        request,
+        "cases/mine.html",
+        {"page": page, "rows": rows, "is_staff_account": scope_for_user(request.user) is not None},
+    )
+
+
+# --- one case ---------------------------------------------------------------------------------
+
+
+def _timeline(case: Case) -> list[dict]:
+    rows = []
+    pause_kinds = dict(Pause.Kind.choices)
+    for e in case.events.all().order_by("at", "id"):
+        data = e.data or {}
+        details = []
+        if e.action == "request_correction":
+            details = [
+                f"{i['material']}：{i.get('reason', '')}" for i in data.get("items", []) if i.get("material")
+            ]
+        elif e.action == "suspend" and data.get("kind"):
+            days = data.get("expected_days")
+            details = [f"{pause_kinds.get(data['kind'], data['kind'])}，预计{days}个工作日"]
+        elif e.action in ("accept", "resume") and data.get("promised_due"):
+            details = [f"承诺办结日期：{documents.cn_date(dt.date.fromisoformat(data['promised_due']))}"]
+        rows.append(
+            {
+                "at": e.at,
+                "label": states.ACTION_LABELS.get(e.action, e.action),
+                "to_status": Status(e.to_status).label if e.to_status in Status.values else "",
+                "note": "" if e.action in INTERNAL_NOTES else e.note,
+                "details": details,
+            }
+        )
+    return rows
+
+
+def detail(request, number: str):
+    """GET /cases/<number>/ — the case's timeline, status, dates, notices and withdrawal."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    case, is_owner = _case_for(request, number)
+    if case is None:
+        raise Http404("办件不存在")
+    return render(
+        request,
+        "cases/detail.html",
+        {
+            "case": case,
+            "is_owner": is_owner,
+            "tone": _tone(case.status),
+            "next_step": next_step_for_applicant(case),
+            "timeline": _timeline(case),
+            "notices": documents.available_notices(case),
+            "can_withdraw": _can_withdraw(case, is_owner),
+            "pauses": list(case.pauses.all()),
+        },
+    )
+
+
+@require_POST
+def withdraw(request, number: str):
+    """POST /cases/<number>/withdraw/ — the applicant withdraws (before a decision)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("cases:detail", args=[number]))
+    case, is_owner = _case_for(request, number)
+    if case is None or not is_owner:
+        raise Http404("办件不存在")
+    if request.POST.get("confirm") != "1":
+        messages.error(request, "请勾选“我确认撤回本申请”后再提交。")
+        return redirect("cases:detail", number=case.number)
+    if not _can_withdraw(case, is_owner):
+        messages.error(request, f"办件当前状态为“{case.get_status_display()}”，不能撤回。")
+        return redirect("cases:detail", number=case.number)
+    reason = (request.POST.get("reason") or "").strip()[:500]
+    try:
+        services.case_withdraw(actor=request.user, case=case, reason=reason)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "您的申请已撤回。")
+    return redirect("cases:detail", number=case.number)
+
+
+# --- notices as PDF -----------------------------------------------------------------------------
+
+
+def _pdf_cache_key(case: Case, kind: str, base_url: str) -> str:
+    marks = case.events.aggregate(last=Max("id"))["last"]
+    pauses = list(case.pauses.values_list("id", "ended_on"))
+    raw = f"{case.pk}|{kind}|{case.updated_at.isoformat()}|{marks}|{pauses}|{base_url}"
+    return "case-notice-pdf:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def notice_pdf(request, number: str, kind: str):
+    """GET /cases/<number>/notice/<kind>.pdf — a notice the office issued on the case."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    case, _ = _case_for(request, number)
+    if case is None:
+        raise Http404("办件不存在")
+    if kind not in documents.KINDS:
+        return render(request, "cases/notice_missing.html", {"case": case, "kind_title": ""}, status=404)
+    try:
+        notice = documents.notice_for(case, kind)
+    except documents.NoticeNotApplicable:
+        return render(
+            request,
+            "cases/notice_missing.html",
+            {"case": case, "kind_title": documents.KINDS[kind]},
+            status=404,
+        )
+    try:
+        pdf.check_available()
+    except pdf.PdfUnavailable as exc:
+        return render(
+            request, "cases/notice_unavailable.html", {"case": case, "reason": str(exc)}, status=503
+        )
+    base_url = request.build_absolute_uri("/")
+    key = _pdf_cache_key(case, kind, base_url)
+    body = cache.get(key)
+    if body is None:
+        try:
+            body = documents.render_notice(case, kind, base_url=base_url)
+        except pdf.PdfUnavailable as exc:
+            return render(
+                request, "cases/notice_unavailable.html", {"case": case, "reason": str(exc)}, status=503
+            )
+        cache.set(key, body, PDF_CACHE_SECONDS)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"{notice.title}-{case.number}.pdf")
+    return response
+
+
+# --- the public lookup (办件查询) --------------------------------------------------------------
+
+
+class LookupForm(forms.Form):
+    number = forms.CharField(
+        label="办件编号",
+        max_length=32,
+        help_text="受理通知书或短信中的办件编号，如 371302-20260213-00001",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    phone = forms.CharField(
+        label="手机号码",
+        max_length=20,
+        help_text="申请时预留的联系电话",
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+LOOKUP_FAILED = "未找到与该办件编号和手机号码相符的办件，请核对后重试。"
+
+
+def _normal_phone(value: str) -> str:
+    digits = "".join(ch for ch in (value or "") if ch.isdigit())
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits
+
+
+def mask_name(name: str) -> str:
+    """王芳 → 王*; 欧阳娜娜 → 欧阳**; an organisation keeps its first two and last two characters."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if len(name) <= 3:
+        return name[0] + "*" * (len(name) - 1)
+    if len(name) == 4:
+        return name[:2] + "**"
+    return name[:2] + "*" * (len(name) - 4) + name[-2:]
+
+
+def _max_failures() -> int:
+    return getattr(settings, "BANHAO_LOOKUP_MAX_FAILURES_PER_HOUR", 10)
+
+
+def _failure_key(ip: str) -> str:
+    return "cases:lookup-failures:" + hashlib.sha256((ip or "-").encode()).hexdigest()[:32]
+
+
+def _recent_failures(ip: str) -> list[float]:
+    since = time.time() - LOOKUP_WINDOW_SECONDS
+    return [t for t in cache.get(_failure_key(ip), []) if t > since]
+
+
+def _record_failure(ip: str) -> None:
+    # A list of times with a sliding hour (the same on every cache backend: no incr, whose
+    # expiry differs between backends).
+    cache.set(_failure_key(ip), [*_recent_failures(ip), time.time()], LOOKUP_WINDOW_SECONDS)
+
+
+@require_http_methods(["GET", "POST"])
+def lookup(request):
+    """GET/POST /cases/lookup/ — the status of a case by its number and the contact phone."""
+    ip = request.META.get("REMOTE_ADDR", "")
+    result = None
+    error = ""
+    if request.method == "POST":
+        form = LookupForm(request.POST)
+        if len(_recent_failures(ip)) >= _max_failures():
+            error = "查询失败次数过多，为保护办件信息，请1小时后再试；如需帮助，请拨打咨询电话。"
+        elif form.is_valid():
+            case = (
+                Case.objects.select_related("version", "department", "person", "organization")
+                .filter(number=form.cleaned_data["number"].strip())
+                .first()
+            )
+            given = _normal_phone(form.cleaned_data["phone"])
+            stored = _normal_phone(case.contact_phone) if case is not None else ""
+            if case is None or not given or not hmac.compare_digest(given, stored):
+                _record_failure(ip)
+                error = LOOKUP_FAILED
+            else:
+                last = case.events.order_by("-at", "-id").values_list("at", flat=True).first()
+                result = {
+                    "number": case.number,
+                    "status": case.get_status_display(),
+                    "tone": _tone(case.status),
+                    "item": case.version.display_name,
+                    "department": case.department.name,
+                    "applicant": mask_name(documents.applicant_name(case)),
+                    "accepted_on": case.accepted_on,
+                    "promised_due": case.promised_due,
+                    "last_event_at": last,
+                }
+    else:
+        form = LookupForm()
+    template = "cases/lookup_result.html" if result else "cases/lookup.html"
+    return render(request, template, {"form": form, "result": result, "error": error})

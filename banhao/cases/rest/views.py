@@ -1,0 +1,269 @@
+"""Cases endpoints. Reads go through the selectors (applicant or staff scope; a case outside it
+is a 404), actions through office_actions.run, the function the back-office pages call."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status as http
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from banhao.cases import office_actions, selectors
+from banhao.cases.models import Case
+from banhao.cases.states import ACTION_LABELS
+from banhao.org.api import scope_for_user
+
+from . import serializers as s
+
+TAGS = ["办件"]
+NUMBER = OpenApiParameter(
+    "number", str, OpenApiParameter.PATH, description="办件编号，如 371302-20261124-00012"
+)
+NOT_FOUND = OpenApiResponse(description="办件不存在或不在您的可见范围内")
+FORBIDDEN = OpenApiResponse(s.CaseErrorSerializer, description="未登录，或您的角色无权进行此操作")
+BAD_REQUEST = OpenApiResponse(s.CaseErrorSerializer, description="参数有误或当前状态不允许：返回中文说明")
+# Internal review steps an applicant's timeline leaves out.
+INTERNAL_ACTIONS = {"claim", "assign", "opinion", "step", "escalate", "warning"}
+
+
+class _Reader:
+    """Who is reading: a staff scope (with cases.view), or an applicant account."""
+
+    def __init__(self, request):
+        self.user = request.user
+        self.scope = scope_for_user(request.user)
+        if self.scope is None:
+            if not getattr(request.user, "is_applicant", False):
+                raise PermissionDenied("该账户不能查看办件。")
+        elif not self.scope.can("cases.view"):
+            raise PermissionDenied("您的角色无权查看办件。")
+
+    @property
+    def is_staff(self) -> bool:
+        return self.scope is not None
+
+    def cases(self):
+        if self.is_staff:
+            return selectors.cases_for_staff(self.scope)
+        return selectors.cases_for_applicant(self.user)
+
+    def case(self, number: str) -> Case:
+        if self.is_staff:
+            case = selectors.case_for_staff(self.scope, number)
+        else:
+            case = selectors.case_for_applicant(self.user, number)
+        if case is None:
+            raise NotFound("未找到该办件。")
+        return case
+
+
+def _summary(case: Case, reader: _Reader) -> dict:
+    return {
+        "number": case.number,
+        "item": case.version.display_name,
+        "region": {"code": case.region.code, "name": case.region.name},
+        "department": case.department.name,
+        "channel": case.channel,
+        "status": case.status,
+        "status_label": case.get_status_display(),
+        "applicant": selectors.applicant_label(case),
+        "current_step": selectors.current_step(case),
+        "submitted_at": case.submitted_at,
+        "accepted_on": case.accepted_on,
+        "promised_due": case.promised_due,
+        "statutory_due": case.statutory_due,
+        "warning": case.warning,
+        "countdown": selectors.countdown(case).text,
+        "assignee": (str(case.assignee) if case.assignee else None) if reader.is_staff else None,
+    }
+
+
+def _detail(case: Case, reader: _Reader) -> dict:
+    data = _summary(case, reader)
+    data.update(
+        {
+            "contact_phone": case.contact_phone,
+            "promised_limit": case.promised_limit,
+            "statutory_limit": case.statutory_limit,
+            "clock_start": case.clock_start,
+            "form": [{"label": k, "value": v} for k, v in selectors.form_rows(case)],
+            "materials": [
+                {
+                    "id": m.pk,
+                    "name": m.name,
+                    "state": m.state,
+                    "state_label": m.get_state_display(),
+                    "defect": m.defect,
+                    "has_file": bool(m.file),
+                    "download_url": (
+                        reverse("cases_office:material_download", args=[case.number, m.pk])
+                        if reader.is_staff and m.file
+                        else None
+                    ),
+                }
+                for m in case.materials.all()
+            ],
+            "pauses": [
+                {
+                    "kind": p.kind,
+                    "kind_label": p.get_kind_display(),
+                    "reason": p.reason,
+                    "started_on": p.started_on,
+                    "expected_days": p.expected_days,
+                    "ended_on": p.ended_on,
+                }
+                for p in case.pauses.all()
+            ],
+            "refusal_reason": case.refusal_reason,
+            "competent_office": case.competent_office,
+            "decision_reason": case.decision_reason,
+            "decided_at": case.decided_at,
+            "delivery_method": case.delivery_method,
+            "tracking_number": case.tracking_number,
+            "delivered_at": case.delivered_at,
+            "concluded_at": case.concluded_at,
+            "actions": (
+                [
+                    name
+                    for name, offer in office_actions.available(reader.scope, reader.user, case).items()
+                    if offer.enabled
+                ]
+                if reader.is_staff
+                else []
+            ),
+        }
+    )
+    return s.CaseDetailSerializer(data).data
+
+
+class CaseListView(APIView):
+    @extend_schema(
+        operation_id="cases_list",
+        summary="办件列表",
+        description=(
+            "申请人：本账户提交的办件，按提交时间倒序。工作人员：数据范围内的办件（后台审批人员和部门负责人"
+            "仅本部门），超期在前、临期其次、再按承诺办结日期排序。"
+        ),
+        tags=TAGS,
+        parameters=[
+            OpenApiParameter("status", str, description="按状态筛选，如 accepted、under_review"),
+            OpenApiParameter("page", int, description="页码，从1开始"),
+            OpenApiParameter("page_size", int, description="每页条数，1–100，默认20"),
+        ],
+        responses={200: s.CaseListResponseSerializer, 400: BAD_REQUEST, 403: FORBIDDEN},
+    )
+    def get(self, request):
+        reader = _Reader(request)
+        query = s.CaseListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        args = query.validated_data
+        if reader.is_staff:
+            qs = selectors.inbox(reader.scope, reader.user, status=args.get("status") or "all")
+        else:
+            qs = reader.cases().order_by("-submitted_at", "-id")
+            if args.get("status"):
+                qs = qs.filter(status=args["status"])
+        paginator = Paginator(qs, args["page_size"])
+        if args["page"] > paginator.num_pages:
+            raise ValidationError({"page": [f"页码超出范围，共{paginator.num_pages}页。"]})
+        page = paginator.page(args["page"])
+        data = {
+            "count": paginator.count,
+            "page": page.number,
+            "page_size": args["page_size"],
+            "num_pages": paginator.num_pages,
+            "results": [_summary(c, reader) for c in page.object_list],
+        }
+        return Response(s.CaseListResponseSerializer(data).data)
+
+
+class CaseDetailView(APIView):
+    @extend_schema(
+        operation_id="cases_detail",
+        summary="办件详情",
+        description="办件的全部信息、申请表、材料和特别程序；工作人员另见承办人和当前可进行的操作。",
+        tags=TAGS,
+        parameters=[NUMBER],
+        responses={200: s.CaseDetailSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def get(self, request, number: str):
+        reader = _Reader(request)
+        return Response(_detail(reader.case(number), reader))
+
+
+class CaseEventsView(APIView):
+    @extend_schema(
+        operation_id="cases_events",
+        summary="办件办理过程",
+        description="办件的每一步记录（时间、操作人、状态变化、说明），按时间顺序。申请人看不到内部审查记录。",
+        tags=TAGS,
+        parameters=[NUMBER],
+        responses={200: s.CaseEventSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def get(self, request, number: str):
+        reader = _Reader(request)
+        events = reader.case(number).events.order_by("at", "id")
+        if not reader.is_staff:
+            events = events.exclude(action__in=INTERNAL_ACTIONS)
+        data = [
+            {
+                "at": e.at,
+                "action": e.action,
+                "action_label": ACTION_LABELS.get(e.action, e.action),
+                "actor": e.actor_label,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "note": e.note,
+                "items": [
+                    {"material": str(i.get("material", "")), "reason": str(i.get("reason", ""))}
+                    for i in (e.data or {}).get("items") or []
+                    if isinstance(i, Mapping)
+                ],
+            }
+            for e in events
+        ]
+        return Response(s.CaseEventSerializer(data, many=True).data)
+
+
+class CaseActionView(APIView):
+    @extend_schema(
+        operation_id="cases_action",
+        summary="办理办件（工作人员）",
+        description=(
+            "对数据范围内的办件进行一项操作，与后台页面调用同一业务函数。成功返回办件详情（含新状态）；"
+            "当前状态不允许或参数有误返回400及中文说明；角色无此权限（含须部门负责人签批的决定）返回403；"
+            "办件不在范围内返回404。"
+        ),
+        tags=TAGS,
+        parameters=[NUMBER],
+        request=s.CaseActionRequestSerializer,
+        responses={200: s.CaseDetailSerializer, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request, number: str):
+        reader = _Reader(request)
+        if not reader.is_staff:
+            raise PermissionDenied("只有工作人员可以办理办件。")
+        case = reader.case(number)
+        body = request.data
+        if not isinstance(body, Mapping):
+            return Response({"detail": "请求内容应为JSON对象。"}, status=http.HTTP_400_BAD_REQUEST)
+        try:
+            case = office_actions.run(
+                str(body.get("action", "")), scope=reader.scope, user=request.user, case=case, data=body
+            )
+        except DjangoPermissionDenied as e:
+            raise PermissionDenied(str(e) or "您的角色无权进行此操作。") from None
+        except DjangoValidationError as e:
+            payload = {"detail": "；".join(e.messages)}
+            if hasattr(e, "error_dict"):
+                payload["errors"] = e.message_dict
+            return Response(payload, status=http.HTTP_400_BAD_REQUEST)
+        case = selectors.case_for_staff(reader.scope, case.number) or case
+        return Response(_detail(case, reader))

@@ -1,0 +1,34 @@
+"""What other apps may use of the catalog: published implementations and their content."""
+
+from __future__ import annotations
+
+from .models import Implementation, StandardVersion, Status
+from .services import published_version, version_content
+
+__all__ = ["other_published_regions", "published_for_application", "version_content"]
+
+
+def published_for_application(
+    implementation_id: int,
+) -> tuple[Implementation, StandardVersion] | tuple[None, None]:
+    """(implementation, its published version) when both are published, else (None, None).
+
+    Cases keep the version they were created under: callers store the version returned here.
+    """
+    impl = (
+        Implementation.objects.select_related("standard", "region", "department")
+        .filter(pk=implementation_id, status=Status.PUBLISHED)
+        .first()
+    )
+    version = published_version(impl.standard) if impl is not None else None
+    return (impl, version) if version is not None else (None, None)
+
+
+def other_published_regions(impl: Implementation) -> list[Implementation]:
+    """The same standard text published in the other regions (to choose where to apply)."""
+    return list(
+        Implementation.objects.select_related("region")
+        .filter(standard_id=impl.standard_id, status=Status.PUBLISHED)
+        .exclude(pk=impl.pk)
+        .order_by("region__order", "region__code")
+    )
