@@ -14,5 +14,6 @@ urlpatterns = [
     path("lookup/", views.lookup, name="lookup"),
     re_path(rf"^{NUMBER}/$", views.detail, name="detail"),
     re_path(rf"^{NUMBER}/withdraw/$", views.withdraw, name="withdraw"),
+    re_path(rf"^{NUMBER}/correct/$", views.correct, name="correct"),
     re_path(rf"^{NUMBER}/notice/(?P<kind>[a-z_]+)\.pdf$", views.notice_pdf, name="notice"),
 ]

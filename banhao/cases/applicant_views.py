@@ -390,3 +390,31 @@ def lookup(request):
         form = LookupForm()
     template = "cases/lookup_result.html" if result else "cases/lookup.html"
     return render(request, template, {"form": form, "result": result, "error": error})
+
+
+def correct(request, number: str):
+    """GET/POST /cases/<number>/correct/ — upload every material the one-time notice listed."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    case, is_owner = _case_for(request, number)
+    if case is None or not is_owner:
+        raise Http404("办件不存在")
+    items = services.correction_items(case)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST" and case.status == Status.CORRECTION:
+        uploads = {item["material"]: request.FILES.get(f"m{i}") for i, item in enumerate(items)}
+        uploads = {k: v for k, v in uploads.items() if v is not None}
+        try:
+            services.case_correct(actor=request.user, case=case, uploads=uploads)
+        except ValidationError as e:
+            errors = e.message_dict if hasattr(e, "error_dict") else {"": e.messages}
+        else:
+            messages.success(request, "补正材料已提交，材料齐全之日起重新计算办理时限。")
+            return redirect("cases:detail", number=case.number)
+    rows = [{"index": i, **item, "errors": errors.get(item["material"], [])} for i, item in enumerate(items)]
+    return render(
+        request,
+        "cases/correct.html",
+        {"case": case, "rows": rows, "general": errors.get("", []), "open": case.status == Status.CORRECTION},
+        status=400 if errors else 200,
+    )

@@ -485,3 +485,64 @@ def case_submit_application(
 
         transaction.on_commit(remove_files)
     return case, created
+
+
+CORRECTION_MAX_BYTES = 20 * 1024 * 1024
+
+
+def correction_items(case: Case) -> list[dict[str, str]]:
+    """The items of the case's latest one-time correction notice (material, reason)."""
+    notice = case.events.filter(action="request_correction").order_by("-at", "-id").first()
+    return list(notice.data.get("items", [])) if notice else []
+
+
+@transaction.atomic
+def case_correct(*, actor, case: Case, uploads: dict[str, Any], on: dt.date | None = None) -> Case:
+    """The applicant supplies every material the correction notice listed, then resubmits.
+
+    All or nothing: each listed material needs a file that passes the upload check; if any is
+    missing or refused, nothing changes. The day of resubmission restarts the count.
+    """
+    import hashlib
+
+    from banhao.core.uploads import check_upload
+
+    from .models import CaseMaterial
+
+    case = _locked(case)
+    if case.status != Status.CORRECTION:
+        states.transition(case.status, "resubmit")  # raises the Chinese "cannot" message
+    if getattr(actor, "is_authenticated", False) and case.applicant_user_id != actor.pk:
+        raise ValidationError("只有申请人本人可以提交补正材料。")
+    errors: dict[str, list[str]] = {}
+    kinds = {}
+    for item in correction_items(case):
+        name = item["material"]
+        upload = uploads.get(name)
+        if upload is None:
+            errors[name] = ["请上传补正后的材料。"]
+            continue
+        try:
+            kinds[name] = check_upload(
+                upload, allowed=("pdf", "jpg", "png", "ofd"), max_bytes=CORRECTION_MAX_BYTES
+            )
+        except ValidationError as e:
+            errors[name] = e.messages
+    if errors:
+        raise ValidationError(errors)
+    for name, kind in kinds.items():
+        upload = uploads[name]
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        material = case.materials.filter(name=name).first() or CaseMaterial(case=case, name=name)
+        material.original_name = upload.name[:200]
+        material.content_type = kind.content_type
+        material.size = upload.size
+        material.sha256 = digest.hexdigest()
+        material.state = CaseMaterial.State.RECEIVED
+        material.defect = ""
+        material.file.save(f"{case.number}-{digest.hexdigest()[:12]}{kind.extensions[0]}", upload, save=False)
+        material.save()
+    return case_resubmit(actor=actor, case=case, on=on)
