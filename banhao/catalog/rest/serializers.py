@@ -3,17 +3,9 @@
 from rest_framework import serializers
 
 from banhao.catalog import search
+from banhao.core.rest.errors import int_errors
 
-_INT_ERRORS = {
-    "invalid": "应为整数。",
-    "min_value": "不能小于{min_value}。",
-    "max_value": "不能大于{max_value}。",
-    "max_string_length": "数字过大。",
-}
-
-
-def _errors(label: str) -> dict[str, str]:
-    return {k: label + v for k, v in _INT_ERRORS.items()}
+_errors = int_errors
 
 
 class SearchQuerySerializer(serializers.Serializer):
