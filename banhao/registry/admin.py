@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from banhao.org.api import ScopedAuditedAdmin
 
-from .models import ApplicantAccount, Organization, Person
+from .models import ApplicantAccount, Mandate, Organization, Person
 
 
 class ReadOnlyScopedAdmin(ScopedAuditedAdmin):
@@ -50,3 +50,18 @@ class ApplicantAccountAdmin(ReadOnlyScopedAdmin):
     region_field = "person__region"
     list_display = ["user", "person", "organization", "created_at"]
     raw_id_fields = ["user", "person", "organization"]
+
+
+@admin.register(Mandate)
+class MandateAdmin(ReadOnlyScopedAdmin):
+    """Mandates are granted and revoked through the registry services (audited)."""
+
+    region_field = "organization__region"
+    list_display = ["organization", "agent", "scope", "valid_from", "valid_until", "revoked_at"]
+    search_fields = ["organization__name", "organization__credit_code"]
+    exclude = ["agent"]
+    readonly_fields = ["agent_name"]
+
+    @admin.display(description="经办人")
+    def agent_name(self, obj):
+        return str(obj.agent)

@@ -363,3 +363,23 @@ def test_without_a_head_step_in_the_process_nobody_is_told_to_wait_for_the_head(
     act(client, case.number, "decide", decision="approve")
     case.refresh_from_db()
     assert case.status == Status.APPROVED
+
+
+def test_the_case_admin_is_read_only_and_scoped(client, make_staff, make_case):
+    from banhao.cases.models import Case
+
+    case = make_case()
+    user = make_staff("administrator", region="yinan")
+    user.is_staff = True
+    user.save()
+    assert client.login(username=user.username, password=PASSWORD)
+    assert case.number not in client.get("/admin/cases/case/").content.decode()  # 兰山区 case, 沂南县 admin
+    client.logout()
+    city = make_staff("administrator")
+    city.is_staff = True
+    city.save()
+    assert client.login(username=city.username, password=PASSWORD)
+    assert case.number in client.get("/admin/cases/case/").content.decode()
+    assert client.get(f"/admin/cases/case/{case.pk}/change/").status_code == 200
+    assert client.post(f"/admin/cases/case/{case.pk}/change/", {"status": "concluded"}).status_code == 403
+    assert Case.objects.get(pk=case.pk).status == "submitted"
