@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jieba
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, FloatField, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
@@ -365,7 +366,7 @@ def _matching(qs: QuerySet[SearchEntry], groups: list[Group], op: str) -> QueryS
     if connection.vendor == "postgresql":
         match = RawSQL(PG_MATCH, (_tsquery_expression(groups, op),), output_field=BooleanField())  # noqa: S611
         return qs.filter(match)
-    raise NotImplementedError(f"事项搜索不支持数据库 {connection.vendor}（仅支持 SQLite 和 PostgreSQL）。")
+    raise ImproperlyConfigured(f"事项搜索不支持数据库 {connection.vendor}（仅支持 SQLite 和 PostgreSQL）。")
 
 
 def _ranked_ids(matched: QuerySet[SearchEntry], groups, op, q, limit, offset) -> list[int]:
