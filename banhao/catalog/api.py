@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .models import Implementation, StandardVersion, Status
-from .services import published_version, version_content
+from .selectors import implementation_with_version
+from .services import version_content
 
 __all__ = ["other_published_regions", "published_for_application", "version_content"]
 
@@ -15,13 +16,7 @@ def published_for_application(
 
     Cases keep the version they were created under: callers store the version returned here.
     """
-    impl = (
-        Implementation.objects.select_related("standard", "region", "department")
-        .filter(pk=implementation_id, status=Status.PUBLISHED)
-        .first()
-    )
-    version = published_version(impl.standard) if impl is not None else None
-    return (impl, version) if version is not None else (None, None)
+    return implementation_with_version(implementation_id)
 
 
 def other_published_regions(impl: Implementation) -> list[Implementation]:

@@ -27,7 +27,8 @@ from banhao.org.api import staff_required
 
 from . import codes
 from .models import Implementation, MaterialFile, Status
-from .services import published_version, version_content
+from .selectors import implementation_with_version
+from .services import version_content
 
 # The order of a guide's sections (ui.md): anchor id, heading.
 SECTIONS = [
@@ -221,21 +222,7 @@ def guide_data(impl: Implementation, version) -> dict[str, Any]:
 
 def _published(implementation_id: int, *, public: bool):
     """(implementation, published standard version) or (None, None)."""
-    impl = (
-        Implementation.objects.select_related("standard", "region", "department")
-        .filter(pk=implementation_id)
-        .first()
-    )
-    if impl is None:
-        return None, None
-    if public and impl.status != Status.PUBLISHED:
-        return None, None
-    if impl.status == Status.RETIRED:
-        return None, None
-    version = published_version(impl.standard)
-    if version is None:
-        return None, None
-    return impl, version
+    return implementation_with_version(implementation_id, include_unpublished=not public)
 
 
 def _missing(request):

@@ -85,3 +85,24 @@ def catalog_audit(region_ids: frozenset[int] | None = None) -> list[Deviation]:
 
 def published_versions() -> QuerySet[StandardVersion]:
     return StandardVersion.objects.filter(status=Status.PUBLISHED).select_related("item", "department")
+
+
+def implementation_with_version(implementation_id: int, *, include_unpublished: bool = False):
+    """(implementation, its standard's published version), or (None, None).
+
+    Public readers see published implementations only; staff (``include_unpublished``) also
+    see drafts, never retired ones. Either way the standard must have a published version.
+    """
+    from .services import published_version
+
+    impl = (
+        Implementation.objects.select_related("standard", "region", "department")
+        .filter(pk=implementation_id)
+        .first()
+    )
+    if impl is None or impl.status == Status.RETIRED:
+        return None, None
+    if not include_unpublished and impl.status != Status.PUBLISHED:
+        return None, None
+    version = published_version(impl.standard)
+    return (impl, version) if version is not None else (None, None)
