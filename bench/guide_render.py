@@ -26,18 +26,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-SAMPLE = {
+# The richer item rendered by this benchmark: the test fixture's sample with more sections
+# (two legal bases, a catering situation, five steps, two FAQs) so the guide is realistic.
+SAMPLE_CHANGES = {
     "basic_code": "BH9900000001",
-    "handling_code": "01",
-    "name": "食品经营许可",
     "sub_item_name": "食品经营许可（含网络经营）",
-    "handling_name": "新办",
-    "item_type": "01",
-    "zone": "market",
     "department": "临沂市市场监督管理局",
-    "level": "7",
     "service_objects": ["企业法人", "非法人企业", "其他组织"],
-    "themes": ["开办", "经营"],
     "keywords": ["开饭店", "餐饮许可", "食品店"],
     "legal_bases": [
         {
@@ -51,12 +46,10 @@ SAMPLE = {
             "text": "食品经营者在不同经营场所从事食品经营活动的，应当依法分别取得食品经营许可或者进行备案。",
         },
     ],
-    "conditions": (
-        "1. 已取得营业执照或者其他主体资格证明文件；\n"
-        "2. 具有与经营的食品品种、数量相适应的食品原料处理和食品加工、销售、贮存等场所；\n"
-        "3. 具有与经营的食品品种、数量相适应的经营设备或者设施；\n"
-        "4. 有专职或者兼职的食品安全总监、食品安全员等食品安全管理人员和保证食品安全的规章制度。"
-    ),
+    "conditions": "1. 已取得营业执照或者其他主体资格证明文件；\n"
+    "2. 具有与经营的食品品种、数量相适应的食品原料处理和食品加工、销售、贮存等场所；\n"
+    "3. 具有与经营的食品品种、数量相适应的经营设备或者设施；\n"
+    "4. 有专职或者兼职的食品安全总监、食品安全员等食品安全管理人员和保证食品安全的规章制度。",
     "situations": [
         {"key": "agent", "question": "是否委托他人办理？", "answer": "是"},
         {"key": "catering", "question": "是否从事餐饮服务？", "answer": "是"},
@@ -124,22 +117,7 @@ SAMPLE = {
         {"name": "决定", "role": "部门负责人", "share": 20},
         {"name": "制证送达", "role": "出件窗口", "share": 10},
     ],
-    "fee": {"free": True},
     "statutory_days": 20,
-    "promised_days": 5,
-    "case_type": "promised",
-    "visits": 1,
-    "visit_reason": "需现场核查经营场所",
-    "online_depth": "3",
-    "booking": True,
-    "post": True,
-    "online_payment": False,
-    "scope": "全市通办",
-    "result_name": "食品经营许可证",
-    "result_is_licence": True,
-    "result_delivery": "窗口领取、邮寄送达、电子证照",
-    "consult_phone": "0539-8100001",
-    "complaint_phone": "12345",
     "faq": [
         {
             "q": "只卖预包装食品需要办理许可吗？",
@@ -181,8 +159,9 @@ def ensure_sample() -> int:
     """The id of the sample implementation, created and published when missing."""
     from banhao.catalog import services
     from banhao.catalog.models import Status
+    from conftest import sample_content
 
-    version, _ = services.standard_save(actor="基准测试", data=SAMPLE)
+    version, _ = services.standard_save(actor="基准测试", data=sample_content(**SAMPLE_CHANGES))
     if version.status != Status.PUBLISHED:
         version = services.version_publish(actor="基准测试", version=version)
     impl, _ = services.implementation_save(
