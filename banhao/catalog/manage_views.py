@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -38,25 +37,8 @@ def item_list(request):
         request.GET.get("zone", ""),
         request.GET.get("status", ""),
     )
-    versions = StandardVersion.objects.select_related("item", "department").order_by("item__code", "-number")
-    if q:
-        versions = versions.filter(
-            Q(name__contains=q) | Q(sub_item_name__contains=q) | Q(item__code__contains=q.upper())
-        )
-    if zone in codes.ZONES:
-        versions = versions.filter(zone=zone)
-    latest: dict[int, StandardVersion] = {}
-    published: dict[int, int] = {}
-    for v in versions:
-        latest.setdefault(v.item_id, v)
-        if v.status == Status.PUBLISHED:
-            published[v.item_id] = v.number
-    rows = [v for v in latest.values() if not status or v.status == status]
-    counts = dict(
-        Implementation.objects.filter(status=Status.PUBLISHED)
-        .values_list("standard_id")
-        .annotate(n=Count("id"))
-    )
+    rows, published = selectors.latest_versions(q=q, zone=zone, status=status)
+    counts = selectors.published_implementation_counts()
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(
         request,
@@ -164,36 +146,31 @@ def item_edit(request, code=None):
     if form.is_valid() and not request.POST.get("add_row"):
         _, values = _editor_tables(post=request.POST)
         data = form.content(values)
-        if (
-            item is None
-            and StandardItem.objects.filter(
-                code=f"{data['basic_code'].upper()}-{data['handling_code']}"
-            ).exists()
-        ):
-            form.add_error("basic_code", "该编码的标准化文本已存在，请在其页面中修订。")
+        try:
+            version, outcome = services.standard_save(
+                actor=request.user,
+                data=data,
+                change_note=form.cleaned_data.get("change_note", ""),
+                new_only=item is None,
+            )
+        except ValidationError as e:
+            errors = e.message_dict if hasattr(e, "error_dict") else {"__all__": e.messages}
+            for key, msgs in errors.items():
+                if key in form.fields:
+                    form.add_error(key, msgs)
+                elif key in {"fee"}:
+                    form.add_error("fee_free", msgs)
         else:
-            try:
-                version, outcome = services.standard_save(
-                    actor=request.user, data=data, change_note=form.cleaned_data.get("change_note", "")
-                )
-            except ValidationError as e:
-                errors = e.message_dict if hasattr(e, "error_dict") else {"__all__": e.messages}
-                for key, msgs in errors.items():
-                    if key in form.fields:
-                        form.add_error(key, msgs)
-                    elif key in {"fee"}:
-                        form.add_error("fee_free", msgs)
-            else:
-                messages.success(
-                    request,
-                    {
-                        "created": f"已新建标准化文本（第{version.number}版，草稿）。",
-                        "new_version": f"已起草第{version.number}版（草稿），发布后生效。",
-                        "updated": f"已保存第{version.number}版草稿。",
-                        "unchanged": "内容没有变化，未产生新版本。",
-                    }[outcome],
-                )
-                return redirect("catalog_manage:item_detail", code=version.item.code)
+            messages.success(
+                request,
+                {
+                    "created": f"已新建标准化文本（第{version.number}版，草稿）。",
+                    "new_version": f"已起草第{version.number}版（草稿），发布后生效。",
+                    "updated": f"已保存第{version.number}版草稿。",
+                    "unchanged": "内容没有变化，未产生新版本。",
+                }[outcome],
+            )
+            return redirect("catalog_manage:item_detail", code=version.item.code)
     tables, _ = _editor_tables(post=request.POST, errors=errors)
     if request.POST.get("add_row"):  # adding a row is not a save: show no errors yet
         form = StandardTextForm(request.POST, codes_locked=item is not None)

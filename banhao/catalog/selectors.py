@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from .codes import SHARED_ELEMENTS
 from .content import element_diff
@@ -106,3 +106,34 @@ def implementation_with_version(implementation_id: int, *, include_unpublished: 
         return None, None
     version = published_version(impl.standard)
     return (impl, version) if version is not None else (None, None)
+
+
+def latest_versions(
+    *, q: str = "", zone: str = "", status: str = ""
+) -> tuple[list[StandardVersion], dict[int, int]]:
+    """The latest version of each standard text (filtered), and the published version number by item."""
+    from . import codes
+
+    versions = StandardVersion.objects.select_related("item", "department").order_by("item__code", "-number")
+    if q:
+        versions = versions.filter(
+            Q(name__contains=q) | Q(sub_item_name__contains=q) | Q(item__code__contains=q.upper())
+        )
+    if zone in codes.ZONES:
+        versions = versions.filter(zone=zone)
+    latest: dict[int, StandardVersion] = {}
+    published: dict[int, int] = {}
+    for v in versions:
+        latest.setdefault(v.item_id, v)
+        if v.status == Status.PUBLISHED:
+            published[v.item_id] = v.number
+    return [v for v in latest.values() if not status or v.status == status], published
+
+
+def published_implementation_counts() -> dict[int, int]:
+    """Published implementations per standard text."""
+    return dict(
+        Implementation.objects.filter(status=Status.PUBLISHED)
+        .values_list("standard_id")
+        .annotate(n=Count("id"))
+    )

@@ -80,8 +80,12 @@ def _latest(item: StandardItem) -> StandardVersion | None:
 
 
 @transaction.atomic
-def standard_save(*, actor, data: dict[str, Any], change_note: str = "") -> tuple[StandardVersion, str]:
+def standard_save(
+    *, actor, data: dict[str, Any], change_note: str = "", new_only: bool = False
+) -> tuple[StandardVersion, str]:
     """Creates or updates a standard text from content; returns (version, what happened).
+
+    ``new_only`` (the "新建" screen) refuses a code that already exists instead of revising it.
 
     What happened is "created" (a new standard text), "new_version" (content changed since
     the latest version, which was no longer a draft), "updated" (the latest draft changed) or
@@ -94,6 +98,8 @@ def standard_save(*, actor, data: dict[str, Any], change_note: str = "") -> tupl
     department_id = _department_id(content["department"], city)
     code = f"{content['basic_code']}-{content['handling_code']}"
     item = StandardItem.objects.select_for_update().filter(code=code).first()
+    if item is not None and new_only:
+        raise ValidationError({"basic_code": ["该编码的标准化文本已存在，请在其页面中修订。"]})
     if item is None:
         item = StandardItem.objects.create(
             code=code,

@@ -183,3 +183,11 @@ def test_content_equal_to_the_published_version_leaves_a_newer_draft_alone(catal
     assert outcome == "unchanged" and version.status == Status.PUBLISHED
     draft.refresh_from_db()
     assert draft.promised_days == 3
+
+
+def test_the_new_text_screen_refuses_a_code_that_already_exists(catalog_city):
+    publish()
+    with pytest.raises(ValidationError) as err:
+        services.standard_save(actor="测试", data=sample_content(promised_days=3), new_only=True)
+    assert "已存在" in str(err.value.message_dict["basic_code"])
+    assert StandardVersion.objects.count() == 1
