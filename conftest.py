@@ -248,3 +248,42 @@ def make_case(published_implementation, make_person):
         return case
 
     return make
+
+
+@pytest.fixture
+def hall(regions):
+    """兰山区政务服务中心 with zones A 市场准入, B 社会事务, G 统一出件 (and F self-service, no
+    tickets), windows 1–2 in A, 3 in B, 4 in B that also calls A, and 9 the pickup window.
+
+    Returns a dict: hall, zones (by letter), windows (by number)."""
+    from banhao.org import services
+
+    h = services.hall_ensure(
+        actor="测试", name="兰山区政务服务中心", region=regions["lanshan"], address="兰山区（测试）"
+    )
+    zones = {
+        "A": services.zone_ensure(actor="测试", hall=h, kind="market", letter="A", order=1),
+        "B": services.zone_ensure(actor="测试", hall=h, kind="social", letter="B", order=2),
+        "F": services.zone_ensure(
+            actor="测试",
+            hall=h,
+            kind="self_service",
+            letter="F",
+            order=3,
+            bookable=False,
+            takes_tickets=False,
+        ),
+        "G": services.zone_ensure(actor="测试", hall=h, kind="pickup", letter="G", order=4, bookable=False),
+    }
+    windows = {
+        n: services.window_ensure(actor="测试", hall=h, zone=zones[z], number=n, kind=kind)
+        for n, z, kind in [
+            (1, "A", "comprehensive"),
+            (2, "A", "comprehensive"),
+            (3, "B", "comprehensive"),
+            (4, "B", "comprehensive"),
+            (9, "G", "pickup"),
+        ]
+    }
+    windows[4].skills.add(zones["A"])
+    return {"hall": h, "zones": zones, "windows": windows}

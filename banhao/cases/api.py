@@ -9,7 +9,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CaseEventInfo", "case_event_info"]
+from .self_service_api import *  # noqa: F403  (the 24-hour self-service area)
+from .self_service_api import __all__ as _self_service_all
+from .window_api import *  # noqa: F403  (comprehensive windows and unified pickup)
+from .window_api import __all__ as _window_all
+
+__all__ = ["CaseEventInfo", "case_event_info", *_window_all, *_self_service_all]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from .admin_base import ScopedAuditedAdmin
@@ -10,21 +11,28 @@ from .roles import Role, role_can
 from .scope import Scope, scope_for_user
 
 __all__ = [
+    "HallInfo",
     "RegionInfo",
     "Role",
     "Scope",
     "ScopedAuditedAdmin",
     "StaffInfo",
+    "WindowInfo",
+    "ZoneInfo",
     "city_region_code",
     "department_id_by_name",
     "department_names",
+    "hall_info",
+    "hall_list",
     "region_choices",
     "region_for_division_code",
     "region_id_by_code",
     "role_can",
     "scope_for_user",
     "staff_for_user",
+    "staff_names",
     "staff_required",
+    "window_info",
 ]
 
 
@@ -50,6 +58,9 @@ def region_for_division_code(code: str) -> RegionInfo | None:
 
 @dataclass(frozen=True)
 class StaffInfo:
+    staff_id: int
+    region_id: int
+    window_id: int | None
     name: str
     employee_no: str
     role: str
@@ -68,6 +79,9 @@ def staff_for_user(user) -> StaffInfo | None:
     if s is None:
         return None
     return StaffInfo(
+        staff_id=s.pk,
+        region_id=s.region_id,
+        window_id=s.window_id,
         name=s.name,
         employee_no=s.employee_no,
         role=s.role,
@@ -145,3 +159,154 @@ def region_choices(region_ids=None) -> list[tuple[str, str]]:
     if region_ids is not None:
         qs = qs.filter(id__in=region_ids)
     return list(qs.values_list("code", "name"))
+
+
+# --- halls, zones and windows (the hall app reads them through here) ------------------------
+
+
+@dataclass(frozen=True)
+class ZoneInfo:
+    id: int
+    letter: str
+    name: str
+    kind: str
+    floor: str
+    slot_capacity: int
+    bookable: bool
+    takes_tickets: bool
+
+
+@dataclass(frozen=True)
+class WindowInfo:
+    id: int
+    number: int
+    kind: str
+    kind_label: str
+    zone_id: int
+    zone_letter: str
+    zone_name: str
+    served_zone_ids: tuple[int, ...]
+    department_names: tuple[str, ...]
+    active: bool
+    hall_id: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.number}号窗口"
+
+
+@dataclass(frozen=True)
+class HallInfo:
+    id: int
+    name: str
+    region_id: int
+    region_code: str
+    region_name: str
+    address: str
+    phone: str
+    opening_hours: str
+    am_open: dt.time
+    am_close: dt.time
+    pm_open: dt.time
+    pm_close: dt.time
+    slot_minutes: int
+    zones: tuple[ZoneInfo, ...]
+    windows: tuple[WindowInfo, ...]
+
+    def zone(self, zone_id: int) -> ZoneInfo | None:
+        return next((z for z in self.zones if z.id == zone_id), None)
+
+    def window(self, window_id: int) -> WindowInfo | None:
+        return next((w for w in self.windows if w.id == window_id), None)
+
+    def zone_by_letter(self, letter: str) -> ZoneInfo | None:
+        return next((z for z in self.zones if z.letter == letter), None)
+
+
+def hall_info(hall_id: int) -> HallInfo | None:
+    """A hall with its zones and windows, as plain values (None when there is no such hall)."""
+    from .models import Hall, Window, Zone
+
+    hall = Hall.objects.select_related("region").filter(pk=hall_id).first()
+    if hall is None:
+        return None
+    zones = tuple(
+        ZoneInfo(z.pk, z.letter, z.name, z.kind, z.floor, z.slot_capacity, z.bookable, z.takes_tickets)
+        for z in Zone.objects.filter(hall=hall).order_by("order", "letter")
+    )
+    letters = {z.id: z for z in zones}
+    windows = tuple(
+        WindowInfo(
+            id=w.pk,
+            number=w.number,
+            kind=w.kind,
+            kind_label=w.get_kind_display(),
+            zone_id=w.zone_id,
+            zone_letter=letters[w.zone_id].letter,
+            zone_name=letters[w.zone_id].name,
+            served_zone_ids=tuple(w.served_zone_ids()),
+            department_names=tuple(d.name for d in w.departments.all()),
+            active=w.active,
+            hall_id=hall.pk,
+        )
+        for w in Window.objects.filter(hall=hall).prefetch_related("skills", "departments").order_by("number")
+    )
+    return HallInfo(
+        id=hall.pk,
+        name=hall.name,
+        region_id=hall.region_id,
+        region_code=hall.region.code,
+        region_name=hall.region.name,
+        address=hall.address,
+        phone=hall.phone,
+        opening_hours=hall.opening_hours,
+        am_open=hall.am_open,
+        am_close=hall.am_close,
+        pm_open=hall.pm_open,
+        pm_close=hall.pm_close,
+        slot_minutes=hall.slot_minutes,
+        zones=zones,
+        windows=windows,
+    )
+
+
+def window_info(window_id: int) -> WindowInfo | None:
+    """One window with the zones it calls from (two queries; for the hot path of calling)."""
+    from .models import Window
+
+    w = (
+        Window.objects.select_related("zone")
+        .prefetch_related("skills", "departments")
+        .filter(pk=window_id)
+        .first()
+    )
+    if w is None:
+        return None
+    return WindowInfo(
+        id=w.pk,
+        number=w.number,
+        kind=w.kind,
+        kind_label=w.get_kind_display(),
+        zone_id=w.zone_id,
+        zone_letter=w.zone.letter,
+        zone_name=w.zone.name,
+        served_zone_ids=tuple(w.served_zone_ids()),
+        department_names=tuple(d.name for d in w.departments.all()),
+        active=w.active,
+        hall_id=w.hall_id,
+    )
+
+
+def hall_list(region_ids=None) -> list[tuple[int, str, str]]:
+    """(id, name, region name) of the halls, optionally limited to some regions (a scope)."""
+    from .models import Hall
+
+    qs = Hall.objects.select_related("region").order_by("region__order", "name")
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=region_ids)
+    return [(h.pk, h.name, h.region.name) for h in qs]
+
+
+def staff_names(staff_ids) -> dict[int, str]:
+    """Staff display names by id (for statistics and ratings)."""
+    return dict(StaffMember.objects.filter(pk__in=list(staff_ids)).values_list("pk", "name"))

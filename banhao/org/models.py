@@ -1,8 +1,10 @@
 """The city as data: regions, departments, halls, zones, windows and staff."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from banhao.core.identifiers import normalize_uscc
@@ -76,6 +78,14 @@ class Hall(models.Model):
     address = models.CharField("地址", max_length=200, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
     opening_hours = models.CharField("办公时间", max_length=200, blank=True)
+    # Structured hours for appointments and ticketing (on working days of the calendar).
+    am_open = models.TimeField("上午开始", default=dt.time(9, 0))
+    am_close = models.TimeField("上午结束", default=dt.time(12, 0))
+    pm_open = models.TimeField("下午开始", default=dt.time(13, 30))
+    pm_close = models.TimeField("下午结束", default=dt.time(17, 0))
+    slot_minutes = models.PositiveSmallIntegerField(
+        "预约时段长度（分钟）", default=30, validators=[MinValueValidator(10), MaxValueValidator(120)]
+    )
 
     class Meta:
         verbose_name = "政务服务大厅"
@@ -85,6 +95,10 @@ class Hall(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        if not (self.am_open < self.am_close <= self.pm_open < self.pm_close):
+            raise ValidationError("办公时间应依次为：上午开始 < 上午结束 ≤ 下午开始 < 下午结束。")
 
 
 class Zone(models.Model):
@@ -97,6 +111,7 @@ class Zone(models.Model):
         AGRICULTURE = "agriculture", "涉农事务"
         SOCIAL = "social", "社会事务"
         SELF_SERVICE = "self_service", "24小时自助服务区"
+        PICKUP = "pickup", "统一出件区"
         OTHER = "other", "其他"
 
     hall = models.ForeignKey(Hall, verbose_name="大厅", on_delete=models.CASCADE, related_name="zones")
@@ -107,6 +122,9 @@ class Zone(models.Model):
     )
     floor = models.CharField("楼层位置", max_length=30, blank=True)
     order = models.PositiveSmallIntegerField("排序", default=0)
+    slot_capacity = models.PositiveSmallIntegerField("每时段预约名额", default=6)
+    bookable = models.BooleanField("可预约", default=True)
+    takes_tickets = models.BooleanField("可取号", default=True)
 
     class Meta:
         verbose_name = "功能区"
@@ -134,6 +152,12 @@ class Window(models.Model):
     departments = models.ManyToManyField(
         Department, verbose_name="进驻部门（专业窗口）", blank=True, related_name="windows"
     )
+    skills = models.ManyToManyField(
+        Zone,
+        verbose_name="兼办功能区（可叫号的其他功能区）",
+        blank=True,
+        related_name="skilled_windows",
+    )
     active = models.BooleanField("启用", default=True)
 
     class Meta:
@@ -144,6 +168,10 @@ class Window(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}号窗口（{self.get_kind_display()}）"
+
+    def served_zone_ids(self) -> list[int]:
+        """The zones this window calls tickets from: its own, plus its skills."""
+        return [self.zone_id, *[z.pk for z in self.skills.all() if z.pk != self.zone_id]]
 
 
 class StaffMember(models.Model):

@@ -33,6 +33,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.view",
         "cases.accept",
         "cases.deliver",
+        "hall.desk",
+        "hall.pickup",
     },
     Role.REVIEWER: {
         "org.view",
@@ -60,6 +62,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "audit.view",
         "catalog.view",
         "cases.view",
+        "hall.stats",
+        "hall.manage",
     },
     Role.SUPERVISOR: {
         "registry.view",
@@ -68,6 +72,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "catalog.view",
         "catalog.audit",
         "cases.view",
+        "hall.stats",
     },
     Role.HELPER: {"registry.view", "org.view", "catalog.view"},
     Role.CATALOG_OFFICER: {"org.view", "audit.view", "catalog.view", "catalog.edit", "catalog.audit"},
@@ -84,6 +89,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "catalog.publish",
         "catalog.audit",
         "cases.view",
+        "hall.stats",
+        "hall.manage",
     },
 }
 

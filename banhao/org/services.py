@@ -73,13 +73,29 @@ def hall_ensure(
 
 @transaction.atomic
 def zone_ensure(
-    *, actor, hall: Hall, kind: str, letter: str, name: str = "", floor: str = "", order: int = 0
+    *,
+    actor,
+    hall: Hall,
+    kind: str,
+    letter: str,
+    name: str = "",
+    floor: str = "",
+    order: int = 0,
+    bookable: bool = True,
+    takes_tickets: bool = True,
 ) -> Zone:
     zone = Zone.objects.filter(hall=hall, letter=letter).first()
     if zone:
         return zone
     zone = Zone(
-        hall=hall, kind=kind, letter=letter, name=name or Zone.Kind(kind).label, floor=floor, order=order
+        hall=hall,
+        kind=kind,
+        letter=letter,
+        name=name or Zone.Kind(kind).label,
+        floor=floor,
+        order=order,
+        bookable=bookable,
+        takes_tickets=takes_tickets,
     )
     zone.full_clean()
     zone.save()

@@ -204,3 +204,36 @@ def applicant_identity(user) -> ApplicantIdentity | None:
         if o
         else None,
     )
+
+
+def person_by_resident_id(resident_id: str) -> PersonIdentity | None:
+    """The registry's person with that (already validated, normalised) ID number, or None."""
+    from .models import Person
+
+    p = Person.objects.filter(resident_id=resident_id).first()
+    return PersonIdentity(p.pk, p.name, p.resident_id, p.phone, p.address) if p else None
+
+
+def person_by_id(person_id: int) -> PersonIdentity | None:
+    from .models import Person
+
+    p = Person.objects.filter(pk=person_id).first()
+    return PersonIdentity(p.pk, p.name, p.resident_id, p.phone, p.address) if p else None
+
+
+def organization_by_credit_code(code: str) -> OrganizationIdentity | None:
+    from .models import Organization
+
+    o = Organization.objects.filter(credit_code=code).first()
+    return OrganizationIdentity(o.pk, o.name, o.credit_code, o.legal_representative, o.address) if o else None
+
+
+def person_ensure_at_window(*, actor, name: str, resident_id: str, phone: str = "") -> PersonIdentity:
+    """The person with that ID, registered on the spot by a window clerk when not yet known
+    (the clerk has checked the ID card; anyone may be served at any window, so no region scope
+    applies). Raises ValidationError with a Chinese message."""
+    found = person_by_resident_id(resident_id)
+    if found is not None:
+        return found
+    p = services.person_register(actor=actor, name=name, resident_id=resident_id, phone=phone)
+    return PersonIdentity(p.pk, p.name, p.resident_id, p.phone, p.address)

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "banhao.catalog",
     "banhao.cases",
     "banhao.notify",
+    "banhao.hall",
+    "banhao.evaluation",
     "banhao.portal",
     "banhao.demo",
 ]
@@ -118,6 +120,10 @@ BANHAO_LOGIN_MAX_FAILURES_PER_IP = env.int("BANHAO_LOGIN_MAX_FAILURES_PER_IP", d
 BANHAO_LOGIN_LOCK_MINUTES = env.int("BANHAO_LOGIN_LOCK_MINUTES", default=15)
 # SMS: a dotted path to a class with send(phone, text); the console backend logs messages
 # (development). Verification codes: lifetime, wrong tries per code, resend cool-down, caps.
+# Lift the hall's opening-hours rule for taking tickets (tests; demos outside office hours).
+BANHAO_HALL_ALWAYS_OPEN = env.bool("BANHAO_HALL_ALWAYS_OPEN", default=False)
+# The hall screen and window screens poll this often (milliseconds); a call shows within 2 s.
+BANHAO_SCREEN_POLL_MS = env.int("BANHAO_SCREEN_POLL_MS", default=1000)
 BANHAO_SMS_BACKEND = env("BANHAO_SMS_BACKEND", default="banhao.accounts.sms.ConsoleBackend")
 BANHAO_SMS_SIGNATURE = env("BANHAO_SMS_SIGNATURE", default="")  # 短信签名; empty: the site's short name
 BANHAO_SMS_CODE_TTL_MINUTES = env.int("BANHAO_SMS_CODE_TTL_MINUTES", default=5)

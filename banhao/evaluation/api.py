@@ -1,0 +1,99 @@
+"""What other apps may use of evaluation: recording a rating, the levels and their labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from banhao.core.audit import audit_record
+
+from .models import BAD_LEVELS, ONSITE_DIMENSIONS, Level, Rating
+
+__all__ = ["LEVELS", "ONSITE_DIMENSIONS", "RatingInfo", "rating_for_ticket", "rating_record_onsite"]
+
+# (value, label), best first: the order the pad shows them.
+LEVELS: list[tuple[int, str]] = [(int(v), str(label)) for v, label in Level.choices]
+
+
+@dataclass(frozen=True)
+class RatingInfo:
+    id: int
+    level: int
+    level_label: str
+    is_bad: bool
+    window_id: int | None
+    clerk_id: int | None
+    ticket_id: int | None
+    case_ids: tuple[int, ...]
+
+
+def _info(r: Rating) -> RatingInfo:
+    return RatingInfo(
+        id=r.pk,
+        level=r.level,
+        level_label=r.get_level_display(),
+        is_bad=r.level in BAD_LEVELS,
+        window_id=r.window_id,
+        clerk_id=r.clerk_id,
+        ticket_id=r.ticket_id,
+        case_ids=tuple(r.cases.values_list("pk", flat=True)),
+    )
+
+
+def rating_for_ticket(ticket_id: int) -> RatingInfo | None:
+    r = Rating.objects.filter(ticket_id=ticket_id).first()
+    return _info(r) if r else None
+
+
+@transaction.atomic
+def rating_record_onsite(
+    *,
+    ticket_id: int,
+    hall_id: int,
+    window_id: int,
+    clerk_id: int | None,
+    case_ids: list[int],
+    level: int,
+    dimensions: dict[str, int] | None = None,
+) -> tuple[RatingInfo, bool]:
+    """One rating per visit on site (一次一评): a second rating of the same ticket changes
+    nothing and returns the first. Returns (rating, created)."""
+    try:
+        level = int(level)
+    except (TypeError, ValueError):
+        raise ValidationError("请选择满意程度。") from None
+    if level not in Level.values:
+        raise ValidationError("请选择满意程度。")
+    dims = {}
+    for key, value in (dimensions or {}).items():
+        if key not in ONSITE_DIMENSIONS:
+            continue
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(f"“{ONSITE_DIMENSIONS[key]}”的评价无效。") from None
+        if value not in Level.values:
+            raise ValidationError(f"“{ONSITE_DIMENSIONS[key]}”的评价无效。")
+        dims[key] = value
+    existing = Rating.objects.filter(ticket_id=ticket_id).first()
+    if existing is not None:
+        return _info(existing), False
+    try:
+        with transaction.atomic():
+            rating = Rating.objects.create(
+                channel=Rating.Channel.HALL_PAD,
+                level=level,
+                dimensions=dims,
+                ticket_id=ticket_id,
+                window_id=window_id,
+                clerk_id=clerk_id,
+                hall_id=hall_id,
+            )
+    except IntegrityError:  # the same visit rated twice at once
+        return _info(Rating.objects.get(ticket_id=ticket_id)), False
+    if case_ids:
+        rating.cases.set(case_ids)
+    audit_record(actor="窗口评价器", action="evaluation.rate", obj=rating, after={"level": level})
+    return _info(rating), True
