@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from .models import Implementation, StandardVersion, Status
+from .search import SearchHit, SearchResult
+from .search import search as search_items
 from .selectors import implementation_with_version
 from .services import version_content
 
-__all__ = ["other_published_regions", "published_for_application", "version_content"]
+__all__ = [
+    "SearchHit",
+    "SearchResult",
+    "other_published_regions",
+    "published_for_application",
+    "search_items",
+    "version_content",
+]
 
 
 def published_for_application(
