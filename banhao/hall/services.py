@@ -269,11 +269,14 @@ def _window(window_id: int) -> org.WindowInfo:
 
 
 def _desk(window_id: int) -> Desk:
-    """The window's Desk row, locked for the rest of the transaction."""
+    """The window's Desk row, locked for the rest of the transaction (made on first use)."""
+    desk = Desk.objects.select_for_update().filter(window_id=window_id).first()
+    if desk is not None:
+        return desk
     try:
         with transaction.atomic():
-            Desk.objects.get_or_create(window_id=window_id)
-    except IntegrityError:
+            Desk.objects.create(window_id=window_id)
+    except IntegrityError:  # another request made it first
         pass
     return Desk.objects.select_for_update().get(window_id=window_id)
 
