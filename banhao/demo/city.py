@@ -102,7 +102,11 @@ ZONES = [
     ("agriculture", "D", "二楼西区"),
     ("social", "E", "三楼"),
     ("self_service", "F", "一楼大门东侧"),
+    ("pickup", "G", "一楼大厅西侧"),
 ]
+# Zones that take no bookings (self-service, pickup) and that take no tickets (self-service).
+NOT_BOOKABLE = {"self_service", "pickup"}
+NO_TICKETS = {"self_service"}
 OPENING_HOURS = "工作日 上午9:00—12:00，下午13:30—17:00；周六延时服务 9:00—12:00"
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
@@ -205,7 +209,16 @@ def load_halls(regions, depts):
             opening_hours=OPENING_HOURS,
         )
         zones = {
-            kind: org.zone_ensure(actor=ACTOR, hall=hall, kind=kind, letter=letter, floor=floor, order=i)
+            kind: org.zone_ensure(
+                actor=ACTOR,
+                hall=hall,
+                kind=kind,
+                letter=letter,
+                floor=floor,
+                order=i,
+                bookable=kind not in NOT_BOOKABLE,
+                takes_tickets=kind not in NO_TICKETS,
+            )
             for i, (kind, letter, floor) in enumerate(ZONES)
         }
         number = 0
@@ -234,7 +247,7 @@ def load_halls(regions, depts):
                 )
         for _ in range(2 if region_code == "371300" else 1):
             number += 1
-            org.window_ensure(actor=ACTOR, hall=hall, zone=zones["social"], number=number, kind="pickup")
+            org.window_ensure(actor=ACTOR, hall=hall, zone=zones["pickup"], number=number, kind="pickup")
         halls[region_code] = hall
     return halls
 
@@ -267,6 +280,8 @@ def load_staff(regions, depts, halls) -> list[DemoAccount]:
         ("helper", "何佳琪", Role.HELPER, city, None, city_hall, None),
         ("catalog", "林晓峰", Role.CATALOG_OFFICER, city, None, None, None),
         ("catalog_lanshan", "高雪", Role.CATALOG_OFFICER, lanshan, None, None, None),
+        # appended, so that employee numbers of existing demo databases stay as they were
+        ("clerk_pickup", "钱佳怡", Role.WINDOW_CLERK, city, None, city_hall, window(city_hall, 24)),
     ]
     accounts = []
     for i, (username, name, role, region, dept, hall, win) in enumerate(people, start=1):

@@ -149,15 +149,17 @@ def people_ahead(ticket: Ticket, now: dt.datetime | None = None) -> int:
 
 
 def _seq_next(zone_id: int, day: dt.date) -> int:
-    try:
-        with transaction.atomic():
-            TicketSequence.objects.get_or_create(zone_id=zone_id, day=day)
-    except IntegrityError:  # another kiosk created today's counter first
-        pass
-    seq = TicketSequence.objects.select_for_update().get(zone_id=zone_id, day=day)
-    TicketSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
-    seq.refresh_from_db(fields=["last"])
-    return seq.last
+    """The next number of the zone today. The UPDATE holds the row lock until the commit, so
+    the value read back is ours alone; the day's first ticket creates the row."""
+    counter = TicketSequence.objects.filter(zone_id=zone_id, day=day)
+    if not counter.update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                TicketSequence.objects.create(zone_id=zone_id, day=day, last=1)
+                return 1
+        except IntegrityError:  # another kiosk created today's counter first
+            counter.update(last=F("last") + 1)
+    return counter.values_list("last", flat=True).get()
 
 
 def _age(birth: dt.date, on: dt.date) -> int:
@@ -186,7 +188,7 @@ def ticket_issue(
     from banhao.registry.api import person_by_resident_id
 
     now = _now(now)
-    hall = org.hall_info(hall_id)
+    hall = org.hall_info(hall_id, windows=False)
     if hall is None:
         raise ValidationError("没有这个大厅。")
     zone = hall.zone(int(zone_id)) if str(zone_id).isdigit() else None
@@ -262,7 +264,7 @@ def ticket_issue(
 
 
 def _window(window_id: int) -> org.WindowInfo:
-    window = org.window_info(window_id)
+    window = org.window_info(window_id, departments=False)
     if window is None or not window.active:
         raise ValidationError("该窗口未启用。")
     return window

@@ -223,8 +223,10 @@ class HallInfo:
         return next((z for z in self.zones if z.letter == letter), None)
 
 
-def hall_info(hall_id: int) -> HallInfo | None:
-    """A hall with its zones and windows, as plain values (None when there is no such hall)."""
+def hall_info(hall_id: int, *, windows: bool = True) -> HallInfo | None:
+    """A hall with its zones and windows, as plain values (None when there is no such hall).
+
+    ``windows=False`` leaves the windows out (two queries instead of five: taking a ticket)."""
     from .models import Hall, Window, Zone
 
     hall = Hall.objects.select_related("region").filter(pk=hall_id).first()
@@ -249,7 +251,11 @@ def hall_info(hall_id: int) -> HallInfo | None:
             active=w.active,
             hall_id=hall.pk,
         )
-        for w in Window.objects.filter(hall=hall).prefetch_related("skills", "departments").order_by("number")
+        for w in (
+            Window.objects.filter(hall=hall).prefetch_related("skills", "departments").order_by("number")
+            if windows
+            else []
+        )
     )
     return HallInfo(
         id=hall.pk,
@@ -270,16 +276,15 @@ def hall_info(hall_id: int) -> HallInfo | None:
     )
 
 
-def window_info(window_id: int) -> WindowInfo | None:
-    """One window with the zones it calls from (two queries; for the hot path of calling)."""
+def window_info(window_id: int, *, departments: bool = True) -> WindowInfo | None:
+    """One window with the zones it calls from (two queries without the departments: the hot
+    path of calling)."""
     from .models import Window
 
-    w = (
-        Window.objects.select_related("zone")
-        .prefetch_related("skills", "departments")
-        .filter(pk=window_id)
-        .first()
-    )
+    qs = Window.objects.select_related("zone").prefetch_related("skills")
+    if departments:
+        qs = qs.prefetch_related("departments")
+    w = qs.filter(pk=window_id).first()
     if w is None:
         return None
     return WindowInfo(
@@ -291,7 +296,7 @@ def window_info(window_id: int) -> WindowInfo | None:
         zone_letter=w.zone.letter,
         zone_name=w.zone.name,
         served_zone_ids=tuple(w.served_zone_ids()),
-        department_names=tuple(d.name for d in w.departments.all()),
+        department_names=tuple(d.name for d in w.departments.all()) if departments else (),
         active=w.active,
         hall_id=w.hall_id,
     )

@@ -51,7 +51,17 @@ def test_the_demo_city_is_complete_valid_and_loading_it_twice_changes_nothing():
     assert halls.count() == 3
     for hall in halls:
         kinds = set(hall.zones.values_list("kind", flat=True))
-        assert kinds == {"investment", "construction", "market", "agriculture", "social", "self_service"}
+        assert kinds == {
+            "investment",
+            "construction",
+            "market",
+            "agriculture",
+            "social",
+            "self_service",
+            "pickup",
+        }
+        assert not hall.zones.get(kind="self_service").takes_tickets
+        assert hall.windows.filter(kind="pickup", zone__kind="pickup").exists()
         assert hall.windows.filter(kind="comprehensive").exists()
         assert hall.windows.filter(kind="pickup").exists()
 
