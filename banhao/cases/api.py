@@ -14,7 +14,7 @@ from .self_service_api import __all__ as _self_service_all
 from .window_api import *  # noqa: F403  (comprehensive windows and unified pickup)
 from .window_api import __all__ as _window_all
 
-__all__ = ["CaseEventInfo", "case_event_info", *_window_all, *_self_service_all]
+__all__ = ["CaseEventInfo", "case_event_info", "case_summaries", *_window_all, *_self_service_all]
 
 
 @dataclass(frozen=True)
@@ -71,3 +71,21 @@ def case_event_info(event_id: int) -> CaseEventInfo | None:
         next_step=next_step_for_applicant(case) if latest == event.pk else "",
         data=data,
     )
+
+
+def case_summaries(case_ids: list[int]) -> list[dict[str, Any]]:
+    """Number, item, department and status of some cases, in the order given (for the hall)."""
+    from .models import Case
+
+    rows = {
+        c.pk: {
+            "id": c.pk,
+            "number": c.number,
+            "item": c.version.display_name,
+            "department": c.department.name,
+            "status": c.status,
+            "status_label": c.get_status_display(),
+        }
+        for c in Case.objects.select_related("version", "department").filter(pk__in=case_ids)
+    }
+    return [rows[i] for i in case_ids if i in rows]

@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import desk_views  # noqa: F401
+from . import desk_views
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", desk_views.desk, name="desk"),
+    path("act/", desk_views.act, name="desk_act"),
+    path("pads/", desk_views.pads, name="pads"),
+    path("pad/<int:window_id>/", desk_views.pad, name="pad"),
+    path("pad/<int:window_id>/rate/", desk_views.pad_rate, name="pad_rate"),
+]

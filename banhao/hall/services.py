@@ -31,7 +31,17 @@ from banhao.core.calendar import is_workday
 from banhao.core.identifiers import normalize_resident_id, resident_id_birth_date
 from banhao.core.masking import mask_phone, mask_resident_id
 
-from .models import Appointment, AppointmentSlot, Desk, Green, Ticket, TicketCase, TicketEvent, TicketSequence
+from .models import (
+    Appointment,
+    AppointmentSlot,
+    Desk,
+    Green,
+    Handover,
+    Ticket,
+    TicketCase,
+    TicketEvent,
+    TicketSequence,
+)
 
 logger = logging.getLogger("banhao.hall")
 
@@ -839,3 +849,41 @@ def appointment_mark_no_shows(now=None) -> int:
     n = earlier.update(status=Appointment.Status.NO_SHOW, changed_at=now)
     n += today_over.update(status=Appointment.Status.NO_SHOW, changed_at=now)
     return n
+
+
+# --- unified pickup (统一出件) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def pickup_hand_over(
+    *, actor, staff_id: int, window_id: int, case_id: int, collector, ticket_id: int | None = None
+) -> Handover:
+    """Delivers and concludes the case and records who collected it, all or nothing.
+
+    ``collector`` is a cases.api ``Collector`` (name, masked ID, keyed digest, relation, note),
+    made by ``pickup_collector`` after the ID check.
+
+    Raises ValidationError (in Chinese) when the case is no longer ready for pickup or was
+    handed over meanwhile.
+    """
+    from banhao.cases.api import pickup_hand_over as cases_hand_over
+
+    cases_hand_over(actor=actor, case_id=case_id)  # locks the case; refuses a second delivery
+    try:
+        with transaction.atomic():
+            record = Handover.objects.create(
+                case_id=case_id,
+                window_id=window_id,
+                clerk_id=staff_id,
+                ticket_id=ticket_id,
+                collector_name=collector.name,
+                collector_id_masked=collector.id_masked,
+                collector_id_sha256=collector.id_sha256,
+                relation=collector.relation,
+                proxy_note=collector.proxy_note,
+            )
+    except IntegrityError:
+        raise ValidationError("该办件已出件，不能重复出件。") from None
+    if ticket_id is not None:
+        ticket_link_case(ticket_id=ticket_id, case_id=case_id)
+    return record

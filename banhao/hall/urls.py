@@ -2,9 +2,12 @@
 
 from django.urls import include, path
 
+from . import desk_views
+
 app_name = "hall"
 
 urlpatterns = [
+    path("", desk_views.index, name="index"),
     path("", include("banhao.hall.screen_urls")),  # /<hall>/screen/, /window/<id>/screen/, /<hall>/stats/
     path("", include("banhao.hall.kiosk_urls")),  # /<hall>/kiosk/, /<hall>/self-service/
     path("appointments/", include("banhao.hall.appointment_urls")),

@@ -102,6 +102,7 @@ SECTIONS: tuple[Section, ...] = (
         "无差别一窗受理大厅",
         "预约取号、叫号，综合窗口一窗收件受理，统一出件。",
         (Role.WINDOW_CLERK, Role.HALL_MANAGER, APPLICANT),
+        "hall:index",
     ),
     Section(
         4,
@@ -243,6 +244,7 @@ APPLICANT_TILES: tuple[Entry, ...] = (
     Entry("在线申请", "查找事项，阅读指南后在网上提交申请", "catalog_search:search"),
     Entry("办件查询", "凭办件编号和手机号查询办理进度", "cases:lookup"),
     Entry("我的资料", "联系电话和住址（来自基础信息库）", "accounts:profile"),
+    Entry("预约取号", "预约大厅办事时段，到厅签到优先叫号", "hall:appointments"),
     Entry("我的证照", "本人或本单位的电子证照"),
     Entry("好差评", "评价已办结的办件"),
 )
@@ -262,10 +264,10 @@ ROLE_INTRO: dict[str, str] = {
 
 ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
     Role.WINDOW_CLERK: (
-        Entry("叫号受理", "呼叫下一位办事群众，办结后邀请评价"),
-        Entry("综合受理", "网上申请的预审受理和一次性告知", "cases_office:inbox"),
+        Entry("叫号受理", "呼叫下一位办事群众，综合受理，办结后邀请评价", "hall:desk"),
+        Entry("统一出件", "核验身份后发放办理结果", "hall:pickup"),
+        Entry("网上申请受理", "网上申请的预审受理和一次性告知", "cases_office:inbox"),
         Entry("基础信息查询", "查询自然人、法人基础信息", "registry:person_list"),
-        Entry("一次性告知", "打印一次性告知单和补正通知"),
     ),
     Role.REVIEWER: (
         Entry("待办审批", "本部门待审查的办件", "cases_office:inbox"),
@@ -277,9 +279,9 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("部门人员", "本部门工作人员和角色", "org:staff_list"),
     ),
     Role.HALL_MANAGER: (
-        Entry("大厅实时监控", "各窗口当前叫号和等候人数"),
+        Entry("大厅实时监控", "叫号大屏、实时统计、取号机和自助服务区", "hall:index"),
         Entry("窗口与人员", "窗口设置和在岗人员", "org:window_list"),
-        Entry("预约管理", "预约时段和号源"),
+        Entry("窗口评价器", "各窗口评价平板的绑定地址", "hall:pads"),
     ),
     Role.SUPERVISOR: (
         Entry("差评整改", "差评回访和整改跟踪"),

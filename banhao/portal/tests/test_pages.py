@@ -382,10 +382,11 @@ def test_account_without_a_role_gets_a_notice(client, kind):
 # --- platform map data ---------------------------------------------------------------------
 
 
-def test_platform_map_has_eight_sections_with_the_catalog_and_cases_live_and_the_rest_under_construction():
+def test_platform_map_has_eight_sections_with_catalog_hall_and_cases_live_and_the_rest_under_construction():
     data = pm.platform_map()
     assert [s.section.number for s in data["sections"]] == list(range(1, 9))
-    assert [s.section.number for s in data["sections"] if s.status == pm.LIVE] == [1, 4]
+    assert [s.section.number for s in data["sections"] if s.status == pm.LIVE] == [1, 3, 4]
+    assert data["sections"][2].url == "/hall/"
     assert data["sections"][0].url == "/search/"
     foundation = {f.title: f for f in data["foundation"]}
     assert foundation["审计日志"].live
