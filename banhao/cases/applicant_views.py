@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
-import time
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -36,7 +33,6 @@ from . import documents, services, states
 from .models import Case, Pause, Status
 
 PDF_CACHE_SECONDS = 600
-LOOKUP_WINDOW_SECONDS = 3600
 
 # Events whose note is the office's internal working (a reviewer's opinion, who got the file):
 # the applicant sees that the step happened, not the note.
@@ -311,16 +307,6 @@ class LookupForm(forms.Form):
     )
 
 
-LOOKUP_FAILED = "未找到与该办件编号和手机号码相符的办件，请核对后重试。"
-
-
-def _normal_phone(value: str) -> str:
-    digits = "".join(ch for ch in (value or "") if ch.isdigit())
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    return digits
-
-
 def mask_name(name: str) -> str:
     """王芳 → 王*; 欧阳娜娜 → 欧阳**; an organisation keeps its first two and last two characters."""
     name = (name or "").strip()
@@ -333,58 +319,35 @@ def mask_name(name: str) -> str:
     return name[:2] + "*" * (len(name) - 4) + name[-2:]
 
 
-def _max_failures() -> int:
-    return getattr(settings, "BANHAO_LOOKUP_MAX_FAILURES_PER_HOUR", 10)
-
-
-def _failure_key(ip: str) -> str:
-    return "cases:lookup-failures:" + hashlib.sha256((ip or "-").encode()).hexdigest()[:32]
-
-
-def _recent_failures(ip: str) -> list[float]:
-    since = time.time() - LOOKUP_WINDOW_SECONDS
-    return [t for t in cache.get(_failure_key(ip), []) if t > since]
-
-
-def _record_failure(ip: str) -> None:
-    # A list of times with a sliding hour (the same on every cache backend: no incr, whose
-    # expiry differs between backends).
-    cache.set(_failure_key(ip), [*_recent_failures(ip), time.time()], LOOKUP_WINDOW_SECONDS)
-
-
 @require_http_methods(["GET", "POST"])
 def lookup(request):
     """GET/POST /cases/lookup/ — the status of a case by its number and the contact phone."""
-    ip = request.META.get("REMOTE_ADDR", "")
+    from .self_service_api import case_lookup
+
     result = None
     error = ""
     if request.method == "POST":
         form = LookupForm(request.POST)
-        if len(_recent_failures(ip)) >= _max_failures():
-            error = "查询失败次数过多，为保护办件信息，请1小时后再试；如需帮助，请拨打咨询电话。"
-        elif form.is_valid():
-            case = (
-                Case.objects.select_related("version", "department", "person", "organization")
-                .filter(number=form.cleaned_data["number"].strip())
-                .first()
-            )
-            given = _normal_phone(form.cleaned_data["phone"])
-            stored = _normal_phone(case.contact_phone) if case is not None else ""
-            if case is None or not given or not hmac.compare_digest(given, stored):
-                _record_failure(ip)
-                error = LOOKUP_FAILED
+        if form.is_valid():
+            try:
+                info = case_lookup(
+                    number=form.cleaned_data["number"],
+                    phone=form.cleaned_data["phone"],
+                    ip=request.META.get("REMOTE_ADDR", ""),
+                )
+            except ValidationError as e:
+                error = e.messages[0]
             else:
-                last = case.events.order_by("-at", "-id").values_list("at", flat=True).first()
                 result = {
-                    "number": case.number,
-                    "status": case.get_status_display(),
-                    "tone": _tone(case.status),
-                    "item": case.version.display_name,
-                    "department": case.department.name,
-                    "applicant": mask_name(documents.applicant_name(case)),
-                    "accepted_on": case.accepted_on,
-                    "promised_due": case.promised_due,
-                    "last_event_at": last,
+                    "number": info.number,
+                    "status": info.status_label,
+                    "tone": info.tone,
+                    "item": info.item,
+                    "department": info.department,
+                    "applicant": info.applicant_masked,
+                    "accepted_on": info.accepted_on,
+                    "promised_due": info.promised_due,
+                    "last_event_at": info.last_event_at,
                 }
     else:
         form = LookupForm()

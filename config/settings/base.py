@@ -124,6 +124,8 @@ BANHAO_LOGIN_LOCK_MINUTES = env.int("BANHAO_LOGIN_LOCK_MINUTES", default=15)
 BANHAO_HALL_ALWAYS_OPEN = env.bool("BANHAO_HALL_ALWAYS_OPEN", default=False)
 # The hall screen and window screens poll this often (milliseconds); a call shows within 2 s.
 BANHAO_SCREEN_POLL_MS = env.int("BANHAO_SCREEN_POLL_MS", default=1000)
+# Kiosks and the self-service area clear the screen after this many idle seconds.
+BANHAO_KIOSK_IDLE_SECONDS = env.int("BANHAO_KIOSK_IDLE_SECONDS", default=90)
 BANHAO_SMS_BACKEND = env("BANHAO_SMS_BACKEND", default="banhao.accounts.sms.ConsoleBackend")
 BANHAO_SMS_SIGNATURE = env("BANHAO_SMS_SIGNATURE", default="")  # 短信签名; empty: the site's short name
 BANHAO_SMS_CODE_TTL_MINUTES = env.int("BANHAO_SMS_CODE_TTL_MINUTES", default=5)

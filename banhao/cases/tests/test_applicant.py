@@ -11,8 +11,9 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from banhao.cases import services
-from banhao.cases.applicant_views import LOOKUP_FAILED, mask_name, next_step_for_applicant
+from banhao.cases.applicant_views import mask_name, next_step_for_applicant
 from banhao.cases.models import Status
+from banhao.cases.self_service_api import LOOKUP_FAILED
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
