@@ -409,17 +409,24 @@ def _release(desk: Desk) -> None:
     desk.save(update_fields=["current", "updated_at"])
 
 
+def _close_current(desk: Desk, status: str, now: dt.datetime) -> Ticket:
+    """Ends the desk's current ticket with ``status`` (过号 or 办结) and frees the desk."""
+    ticket = _current(desk)
+    Ticket.objects.filter(pk=ticket.pk, status=S.SERVING).update(
+        status=status, finished_at=now, updated_at=now
+    )
+    ticket.refresh_from_db()
+    desk.current_id = None
+    return ticket
+
+
 @transaction.atomic
 def ticket_skip(*, window_id: int, staff_id: int | None, actor_label: str = "", now=None) -> Ticket:
     """过号: the person did not come; the ticket is closed (a missed number needs a new ticket)."""
     now = _now(now)
     desk = _desk(window_id)
-    ticket = _current(desk)
-    Ticket.objects.filter(pk=ticket.pk, status=S.SERVING).update(
-        status=S.NO_SHOW, finished_at=now, updated_at=now
-    )
-    ticket.refresh_from_db()
-    _release(desk)
+    ticket = _close_current(desk, S.NO_SHOW, now)
+    desk.save(update_fields=["current", "updated_at"])
     _event(
         ticket,
         TicketEvent.Action.SKIP,
@@ -487,12 +494,7 @@ def ticket_finish(*, window_id: int, staff_id: int | None, actor_label: str = ""
     """办结: the service is over; the window's rating pad now asks this visit's rating."""
     now = _now(now)
     desk = _desk(window_id)
-    ticket = _current(desk)
-    Ticket.objects.filter(pk=ticket.pk, status=S.SERVING).update(
-        status=S.DONE, finished_at=now, updated_at=now
-    )
-    ticket.refresh_from_db()
-    desk.current_id = None
+    ticket = _close_current(desk, S.DONE, now)
     desk.rating_ticket_id = ticket.pk
     desk.rating_requested_at = now
     desk.save(update_fields=["current", "rating_ticket", "rating_requested_at", "updated_at"])

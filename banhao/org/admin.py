@@ -37,7 +37,7 @@ class HallAdmin(ScopedAuditedAdmin):
 class ZoneAdmin(ScopedAuditedAdmin):
     permission = "org.manage_hall"
     region_field = "hall__region"
-    list_display = ["hall", "name", "kind", "letter", "floor"]
+    list_display = ["hall", "name", "kind", "letter", "floor", "slot_capacity", "bookable", "takes_tickets"]
     list_filter = ["hall", "kind"]
 
 
@@ -47,7 +47,7 @@ class WindowAdmin(ScopedAuditedAdmin):
     region_field = "hall__region"
     list_display = ["hall", "number", "kind", "zone", "active"]
     list_filter = ["hall", "kind", "active"]
-    filter_horizontal = ["departments"]
+    filter_horizontal = ["departments", "skills"]
 
 
 @admin.register(StaffMember)

@@ -275,12 +275,20 @@ def test_department_scope_is_shown_to_back_office_roles(client, region, departme
 
 
 def test_tasks_whose_page_is_not_built_render_without_a_link(client, region, department):
-    client.force_login(make_staff(Role.HALL_MANAGER, region, None))
+    client.force_login(make_staff(Role.SUPERVISOR, region, None))
     html = client.get(reverse("portal:workbench")).content.decode()
     tile = re.search(
-        r'<div class="bh-tile bh-tile--soon"[^>]*><span class="bh-tile__title">大厅实时监控</span>', html
+        r'<div class="bh-tile bh-tile--soon"[^>]*><span class="bh-tile__title">差评整改</span>', html
     )
     assert tile is not None
+
+
+def test_the_hall_manager_and_the_clerk_reach_the_hall_from_their_home(client, region, department):
+    client.force_login(make_staff(Role.HALL_MANAGER, region, None))
+    assert 'href="/hall/"' in client.get(reverse("portal:workbench")).content.decode()
+    client.force_login(make_staff(Role.WINDOW_CLERK, region, None))
+    html = client.get(reverse("portal:workbench")).content.decode()
+    assert 'href="/hall/desk/"' in html and 'href="/hall/pickup/"' in html
 
 
 def test_built_tasks_link_to_their_page(client, region, department):
