@@ -29,6 +29,7 @@ and ``pickup_hand_over`` delivers (pickup) and concludes the case. The hand-over
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +74,7 @@ __all__ = [
     "window_new_data",
     "window_notice",
     "window_page",
+    "window_scans_purge",
     "window_validate",
 ]
 
@@ -507,6 +509,26 @@ def _store_material(case: Case, index: int, m: dict[str, Any]) -> None:
         with default_storage.open(record["path"], "rb") as fh:
             material.file.save(f"{case.number}-{index:02d}{suffix}", File(fh), save=False)
     material.save()
+
+
+def window_scans_purge(now: dt.datetime | None = None) -> int:
+    """Deletes scans of acceptance forms never submitted: files under window/ older than twice
+    the form token's life (its signed link has expired, nothing can use them). Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=2 * TOKEN_MAX_AGE)
+    removed = 0
+    try:
+        staff_dirs, _ = default_storage.listdir(WINDOW_DIR)
+    except FileNotFoundError:
+        return 0
+    for staff_dir in staff_dirs:
+        _, files = default_storage.listdir(f"{WINDOW_DIR}/{staff_dir}")
+        for name in files:
+            path = f"{WINDOW_DIR}/{staff_dir}/{name}"
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                removed += 1
+    return removed
 
 
 @transaction.atomic

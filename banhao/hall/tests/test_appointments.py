@@ -379,14 +379,14 @@ def test_the_sweep_marks_bookings_whose_slot_ended_without_check_in_as_no_shows(
 
     out = StringIO()
     call_command("hall_sweep", "--at", "2026-12-01 09:40", stdout=out)
-    assert out.getvalue().strip() == "标记爽约 1 个预约。"
+    assert out.getvalue().splitlines()[0] == "标记爽约 1 个预约。"
     early.refresh_from_db()
     later.refresh_from_db()
     assert (early.status, later.status) == ("no_show", "booked")
 
     out = StringIO()
     call_command("hall_sweep", "--at", "2026-12-01 09:45", stdout=out)
-    assert out.getvalue().strip() == "标记爽约 0 个预约。"  # running it again changes nothing
+    assert out.getvalue().splitlines()[0] == "标记爽约 0 个预约。"  # running it again changes nothing
 
 
 def test_the_sweep_leaves_checked_in_bookings_alone(hall, person, zone_a):
@@ -409,3 +409,20 @@ def test_the_sweep_refuses_a_malformed_time():
 def test_hall_info_of_the_fixture_has_thirty_minute_slots(hall):
     """The tests above assume 09:00—09:30 is the first slot (default hall hours)."""
     assert services.slot_starts(hall_info(hall["hall"].pk))[0] == (dt.time(9), dt.time(9, 30))
+
+
+def test_the_sweep_removes_scans_of_acceptance_forms_never_submitted(db, settings, tmp_path):
+    import os
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    settings.MEDIA_ROOT = tmp_path
+    old = default_storage.save("window/7/old.pdf", ContentFile(b"%PDF-1.4 old"))
+    fresh = default_storage.save("window/7/fresh.pdf", ContentFile(b"%PDF-1.4 fresh"))
+    two_days_ago = (dt.datetime.now() - dt.timedelta(days=2)).timestamp()
+    os.utime(default_storage.path(old), (two_days_ago, two_days_ago))
+    out = StringIO()
+    call_command("hall_sweep", stdout=out)
+    assert "清理未提交的窗口扫描件 1 个。" in out.getvalue()
+    assert not default_storage.exists(old) and default_storage.exists(fresh)
