@@ -155,8 +155,12 @@ def _label_for(impl, version, hall_region_id: int) -> tuple[str, str]:
     in_city = bool(chain) and chain[-1].code == city
     if in_city and scope in CITY_WIDE_SCOPES:
         return "全市通办", ""
-    if scope == COUNTY_SCOPE and hall_region_id in {r.pk for r in chain[1:]}:
-        return "全县通办", ""
+    if scope == COUNTY_SCOPE:
+        # 全县通办: any hall inside that county (its own, or one of a region below it); a hall
+        # above or beside the county is not inside it.
+        hall_region = type(impl.region).objects.filter(pk=hall_region_id).first()
+        if impl.region_id in {r.pk for r in _chain(hall_region)}:
+            return "全县通办", ""
     shown = scope or "未设置通办范围"
     if not in_city:
         why = "该事项不属于本市的实施清单"

@@ -63,9 +63,11 @@ def test_another_county_accepts_only_city_wide_or_wider(yinan, regions):
         assert "沂南县" in refused.value.messages[0] and "不能全市通办" in refused.value.messages[0]
 
 
-def test_county_wide_items_of_a_region_below_the_hall_are_accepted(yinan, regions):
-    # a hall of the city accepts an item of its own county below it under 全县通办
-    assert api.window_item(yinan["全县通办"].pk, hall_region_id=regions["city"].pk).label == "全县通办"
+def test_county_wide_items_are_accepted_only_inside_their_county(yinan, regions):
+    # the city's hall is above the county, not inside it: 全县通办 does not reach it
+    with pytest.raises(api.WindowItemRefused):
+        api.window_item(yinan["全县通办"].pk, hall_region_id=regions["city"].pk)
+    assert api.window_item(yinan["全县通办"].pk, hall_region_id=regions["yinan"].pk).label == "本级受理"
 
 
 def test_an_unpublished_implementation_is_not_offered(catalog_city):
