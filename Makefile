@@ -31,6 +31,7 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 	@echo ""
 	@echo "平台地址： http://$(HOST):$(PORT)/    管理后台： http://$(HOST):$(PORT)/admin/    按 Ctrl+C 停止"
+	@echo "叫号大屏： http://$(HOST):$(PORT)/hall/1/screen/    让大厅动起来（另开终端）： $(BIN)/python manage.py hall_simulate"
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 config.wsgi:application
 
 ## make dev: Django's auto-reloading development server.

@@ -151,7 +151,9 @@ def act(request):
             )
             notice = f"{t.number}号已转移。"
         elif action in ("pause", "resume"):
-            services.desk_pause(window_id=window.id, staff_id=staff.staff_id, paused=action == "pause")
+            services.desk_pause(
+                window_id=window.id, staff_id=staff.staff_id, paused=action == "pause", actor_label=staff.name
+            )
             notice = "已暂停叫号。" if action == "pause" else "已恢复叫号。"
         elif action == "issue":
             zone = request.POST.get("zone", "")

@@ -304,13 +304,25 @@ def desk_sign_in(*, window_id: int, staff_id: int) -> Desk:
 
 
 @transaction.atomic
-def desk_pause(*, window_id: int, staff_id: int, paused: bool) -> Desk:
+def desk_pause(*, window_id: int, staff_id: int, paused: bool, actor_label: str = "") -> Desk:
+    """暂停 / 恢复: a paused window calls nobody (recorded in the audit trail)."""
+    from banhao.core.audit import audit_record
+
     desk = _desk(window_id)
     if paused and desk.current_id:
         raise ValidationError("请先办结或过号当前的号码，再暂停服务。")
+    before = desk.state
     desk.state = Desk.State.PAUSED if paused else Desk.State.OPEN
     desk.clerk_id = staff_id
     desk.save(update_fields=["state", "clerk", "updated_at"])
+    if before != desk.state:
+        audit_record(
+            actor=actor_label or "窗口",
+            obj=desk,
+            action="hall.desk_pause" if paused else "hall.desk_resume",
+            before={"state": before},
+            after={"state": desk.state},
+        )
     return desk
 
 

@@ -153,6 +153,16 @@ def test_a_paused_window_does_not_call(hall):
         call(hall, 1)
     services.desk_pause(window_id=hall["windows"][1].pk, staff_id=None, paused=False)
     assert call(hall, 1) is not None
+    from banhao.core.models import AuditEvent
+
+    assert list(
+        AuditEvent.objects.filter(action__startswith="hall.desk_")
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == [
+        "hall.desk_pause",
+        "hall.desk_resume",
+    ]
 
 
 def test_the_ticket_sms_says_the_number_and_the_people_ahead(hall, django_capture_on_commit_callbacks):
