@@ -22,7 +22,7 @@ import banhao.org.api as org
 from banhao.core.masking import mask_phone
 from banhao.org.api import staff_required
 
-from . import services
+from . import selectors, services
 from .models import Desk, Green, Ticket
 
 PAD_SALT = "banhao.hall.pad"
@@ -67,15 +67,7 @@ def _panel_context(staff, window, *, error: str = "") -> dict:
     desk = Desk.objects.filter(window_id=window.id).select_related("current", "rating_ticket").first()
     current = desk.current if desk and desk.current_id else None
     served = [z for z in hall.zones if z.id in window.served_zone_ids]
-    waiting = Ticket.objects.filter(
-        hall_id=hall.id, day=services._now(None).date(), status=Ticket.Status.WAITING
-    )
-    mine = waiting.filter(target_window_id=window.id).count()
-    per_zone = {z.id: 0 for z in served}
-    for zone_id in waiting.filter(target_window__isnull=True, zone_id__in=list(per_zone)).values_list(
-        "zone_id", flat=True
-    ):
-        per_zone[zone_id] += 1
+    per_zone, mine = selectors.desk_queue(window, selectors.today())
     cases = []
     if current is not None:
         from banhao.cases.api import case_summaries
@@ -227,10 +219,7 @@ def _pad_context(window, *, thanks: str = "", error: str = "") -> dict:
     pending = services.pad_pending(window.id)
     desk = Desk.objects.filter(window_id=window.id).first()
     clerk = org.staff_names([desk.clerk_id]).get(desk.clerk_id, "") if desk and desk.clerk_id else ""
-    remaining = 0
-    if pending is not None:
-        elapsed = (services._now(None) - desk.rating_requested_at).total_seconds()
-        remaining = max(1, int(services.PAD_TIMEOUT.total_seconds() - elapsed))
+    remaining = services.pad_seconds_left(desk) if pending is not None else 0
     return {
         "window": window,
         "key": pad_key(window.id),

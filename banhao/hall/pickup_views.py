@@ -21,9 +21,9 @@ import banhao.org.api as org
 from banhao.cases.api import pickup_case, pickup_collector, pickup_list
 from banhao.org.api import staff_required
 
-from . import services
+from . import selectors, services
 from .forms_acceptance import HandoverForm
-from .models import Desk, Handover, Ticket, TicketCase
+from .models import Desk, Handover, Ticket
 
 LIST_LIMIT = 50
 
@@ -44,10 +44,7 @@ def _station(request):
 
 
 def _accepted_here(window) -> list[int]:
-    """Cases accepted at this hall's windows (全市通办 results are collected where handed in)."""
-    if window is None:
-        return []
-    return list(TicketCase.objects.filter(ticket__hall_id=window.hall_id).values_list("case_id", flat=True))
+    return selectors.cases_handed_in_at(window.hall_id) if window is not None else []
 
 
 @staff_required("hall.pickup")

@@ -390,3 +390,27 @@ def hall_stats(hall: org.HallInfo, day: dt.date) -> dict:
         "hours": [{"hour": h, "count": hours.get(h, 0)} for h in span],
         "peak": peak,
     }
+
+
+# --- the clerk's desk and the pickup window -----------------------------------------------------
+
+
+def desk_queue(window: org.WindowInfo, day: dt.date) -> tuple[dict[int, int], int]:
+    """({served zone id: tickets waiting}, tickets transferred to this very window) today."""
+    waiting = Ticket.objects.filter(hall_id=window.hall_id, day=day, status=Ticket.Status.WAITING)
+    per_zone = dict.fromkeys(window.served_zone_ids, 0)
+    rows = (
+        waiting.filter(target_window__isnull=True, zone_id__in=list(per_zone))
+        .values("zone_id")
+        .annotate(n=Count("id"))
+        .values_list("zone_id", "n")
+    )
+    per_zone.update(rows)
+    return per_zone, waiting.filter(target_window_id=window.id).count()
+
+
+def cases_handed_in_at(hall_id: int) -> list[int]:
+    """Cases accepted at this hall's windows (全市通办 results are collected where handed in)."""
+    from .models import TicketCase
+
+    return list(TicketCase.objects.filter(ticket__hall_id=hall_id).values_list("case_id", flat=True))

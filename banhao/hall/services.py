@@ -548,6 +548,12 @@ def pad_pending(window_id: int, now: dt.datetime | None = None) -> Ticket | None
     return desk.rating_ticket
 
 
+def pad_seconds_left(desk: Desk, now: dt.datetime | None = None) -> int:
+    """Whole seconds the pad still waits for a rating (at least 1 while it waits)."""
+    elapsed = (_now(now) - desk.rating_requested_at).total_seconds()
+    return max(1, int(PAD_TIMEOUT.total_seconds() - elapsed))
+
+
 @transaction.atomic
 def pad_rate(*, window_id: int, ticket_id: int, level, dimensions: dict | None = None, now=None):
     """Stores the pad's rating of one visit, on the window and clerk who served it."""
