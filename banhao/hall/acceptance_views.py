@@ -15,7 +15,6 @@ double submit return the case already made.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -29,7 +28,6 @@ from banhao.cases.api import (
     WindowItemRefused,
     case_summaries,
     window_case,
-    window_case_submit,
     window_clean_key,
     window_item,
     window_item_labels,
@@ -200,15 +198,6 @@ def _render(request, station, item, applicant_form, identity, data, *, errors=No
     )
 
 
-def _ticket_still_current(station: Station) -> bool:
-    desk = Desk.objects.select_for_update().filter(window_id=station.window.id).first()
-    return bool(
-        desk is not None
-        and desk.current_id == station.ticket.pk
-        and Ticket.objects.filter(pk=station.ticket.pk, status=Ticket.Status.SERVING).exists()
-    )
-
-
 @staff_required("hall.desk")
 @require_http_methods(["GET", "POST"])
 def item(request, implementation_id: int):
@@ -263,19 +252,17 @@ def item(request, implementation_id: int):
     if errors:
         return _render(request, station, found, form, identity, data, errors=errors, status=400)
     try:
-        with transaction.atomic():
-            if not _ticket_still_current(station):
-                raise ValidationError("当前办理的号码已办结或已转移，不能再为其受理。请回到叫号页面。")
-            case, _created = window_case_submit(
-                actor=request.user,
-                implementation_id=found.implementation_id,
-                hall_region_id=station.hall.region_id,
-                person_id=identity.person.id,
-                organization_id=identity.organization.id if identity.organization else None,
-                result=result,
-                idempotency_key=data["key"],
-            )
-            services.ticket_link_case(ticket_id=station.ticket.pk, case_id=case.id)
+        case = services.ticket_accept_application(
+            actor=request.user,
+            window_id=station.window.id,
+            ticket_id=station.ticket.pk,
+            implementation_id=found.implementation_id,
+            hall_region_id=station.hall.region_id,
+            person_id=identity.person.id,
+            organization_id=identity.organization.id if identity.organization else None,
+            result=result,
+            idempotency_key=data["key"],
+        )
     except ValidationError as exc:
         return _render(
             request, station, found, form, identity, data, errors={"__all__": exc.messages[0]}, status=400

@@ -528,6 +528,22 @@ def ticket_link_case(*, ticket_id: int, case_id: int) -> None:
     TicketCase.objects.get_or_create(ticket_id=ticket_id, case_id=case_id)
 
 
+@transaction.atomic
+def ticket_accept_application(*, actor, window_id: int, ticket_id: int, result, idempotency_key: str, **case):
+    """前台综合受理 for the ticket the window is serving: the case and its outcome (cases.api
+    ``window_case_submit``) and the link to the ticket, in one transaction. Refused when the
+    ticket was finished or transferred meanwhile (the desk row is locked while we check).
+    ``case`` carries implementation_id, hall_region_id, person_id and organization_id."""
+    from banhao.cases.api import window_case_submit
+
+    desk = _desk(window_id)
+    if desk.current_id != ticket_id or not Ticket.objects.filter(pk=ticket_id, status=S.SERVING).exists():
+        raise ValidationError("当前办理的号码已办结或已转移，不能再为其受理。请回到叫号页面。")
+    made, _created = window_case_submit(actor=actor, result=result, idempotency_key=idempotency_key, **case)
+    ticket_link_case(ticket_id=ticket_id, case_id=made.id)
+    return made
+
+
 # --- the rating pad ----------------------------------------------------------------------------
 
 PAD_TIMEOUT = dt.timedelta(seconds=120)
