@@ -243,7 +243,7 @@ def _book_page(request, params, *, errors=None):
     item = _item(parse_int(params.get("item"))) if zone else None
     hits = _item_hits(q, hall, zone) if zone and q and not item else []
 
-    days = services.bookable_days(now)
+    days = services.bookable_days(now, hall=hall)
     raw_day = params.get("day") or ""
     day = parse_day(raw_day) if zone else None
     if zone and raw_day and day is None:
@@ -408,7 +408,7 @@ def reschedule(request, pk: int):
 
     hall = halls.hall(appt.hall_id)
     zone = hall.zone(appt.zone_id)
-    days = services.bookable_days(now)
+    days = services.bookable_days(now, hall=hall)
     raw_day = params.get("day") or ""
     day = parse_day(raw_day)
     if raw_day and day is None:

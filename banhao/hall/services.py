@@ -615,10 +615,15 @@ def slot_starts(hall: org.HallInfo) -> list[tuple[dt.time, dt.time]]:
     return slots
 
 
-def bookable_days(now: dt.datetime | None = None, count: int = BOOK_AHEAD_WORKDAYS) -> list[dt.date]:
-    """Today (if a working day) and the next working days, per the working-day calendar."""
+def bookable_days(
+    now: dt.datetime | None = None, count: int = BOOK_AHEAD_WORKDAYS, *, hall: org.HallInfo | None = None
+) -> list[dt.date]:
+    """Today (if a working day, and the hall's last slot has not begun) and the next working
+    days, per the working-day calendar."""
     now = _now(now)
     days, d = [], now.date()
+    if hall is not None and slot_starts(hall) and now.time() >= slot_starts(hall)[-1][0]:
+        d += dt.timedelta(days=1)  # nothing left to book today
     while len(days) < count and d <= now.date() + dt.timedelta(days=60):
         if is_workday(d):
             days.append(d)
@@ -653,7 +658,7 @@ def _check_slot(hall: org.HallInfo, zone: org.ZoneInfo | None, day: dt.date, sta
         raise ValidationError("该功能区不接受预约，请选择其他业务。")
     if not is_workday(day):
         raise ValidationError(f"{day:%Y年%-m月%-d日}是非工作日，大厅不办公，请选择工作日。")
-    if day not in bookable_days(now):
+    if day not in bookable_days(now, hall=hall):
         raise ValidationError(f"只能预约今天起{BOOK_AHEAD_WORKDAYS}个工作日内的时段。")
     ends = dict(slot_starts(hall))
     if start not in ends:

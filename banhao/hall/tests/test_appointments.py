@@ -151,7 +151,7 @@ def test_the_booking_page_offers_only_bookable_zones_and_the_next_working_days(a
 
     source = _html(applicant.get(BOOK, {"hall": h.pk, "zone": zone_a.pk}))
     offered = [dt.date.fromisoformat(d) for d in re.findall(r"day=(\d{4}-\d{2}-\d{2})", source)]
-    assert offered and sorted(set(offered)) == services.bookable_days()
+    assert offered and sorted(set(offered)) == services.bookable_days(hall=hall_info(h.pk))
 
 
 def test_an_applicant_books_a_slot_through_the_pages_and_sees_the_code(
@@ -404,6 +404,14 @@ def test_the_sweep_refuses_a_malformed_time():
 
     with pytest.raises(CommandError, match="时刻格式应为"):
         call_command("hall_sweep", "--at", "yesterday", stdout=StringIO())
+
+
+def test_after_the_last_slot_has_begun_today_is_no_longer_offered(hall):
+    info = hall_info(hall["hall"].pk)
+    tuesday = dt.date(2026, 12, 1)
+    assert services.bookable_days(_at(tuesday, 16), hall=info)[0] == tuesday  # 16:30 is still ahead
+    assert services.bookable_days(_at(tuesday, 16, 40), hall=info)[0] == dt.date(2026, 12, 2)
+    assert services.bookable_days(_at(tuesday, 16, 40))[0] == tuesday  # without a hall: the day itself
 
 
 def test_hall_info_of_the_fixture_has_thirty_minute_slots(hall):
