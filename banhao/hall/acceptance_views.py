@@ -14,6 +14,8 @@ double submit return the case already made.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -43,9 +45,9 @@ from banhao.core.masking import mask_phone, mask_resident_id
 from banhao.org.api import staff_required
 from banhao.registry.api import ApplicantIdentity, person_by_id
 
-from . import services
+from . import selectors, services
 from .forms_acceptance import ApplicantForm
-from .models import Desk, Ticket, TicketCase
+from .models import Ticket, TicketCase
 
 SEARCH_LIMIT = 30
 ACTIONS = {"identify", "refresh", "submit"}
@@ -58,28 +60,28 @@ def desk_url() -> str:
         return "/hall/desk/"
 
 
+@dataclass(frozen=True)
 class Station:
     """The clerk at a window of a hall, and the ticket the window is serving."""
 
-    def __init__(self, staff, window, hall, ticket):
-        self.staff, self.window, self.hall, self.ticket = staff, window, hall, ticket
+    staff: org.StaffInfo
+    window: org.WindowInfo
+    hall: org.HallInfo
+    ticket: Ticket
 
 
 def _station(request) -> tuple[Station | None, HttpResponse | None]:
     """(station, None) when the clerk is at a window serving a ticket; else (None, the page
     that says what is missing, with the way back to the workstation)."""
-    staff = org.staff_for_user(request.user)
-    window = org.window_info(staff.window_id) if staff and staff.window_id else None
-    if window is None:
+    st = selectors.station_for(request.user)
+    if st.window is None:
         reason = "您当前未分配窗口，不能受理申请。请联系大厅管理人员为您指定所在窗口。"
         return None, _blocked(request, reason)
-    hall = org.hall_info(window.hall_id, windows=False)
-    desk = Desk.objects.filter(window_id=window.id).select_related("current").first()
-    ticket = desk.current if desk is not None and desk.current_id else None
-    if ticket is None or ticket.status != Ticket.Status.SERVING:
+    if st.ticket is None:
         reason = "当前窗口没有正在办理的号码。请先在叫号页面呼叫办事人，再从当前号码进入受理。"
         return None, _blocked(request, reason)
-    return Station(staff, window, hall, ticket), None
+    hall = org.hall_info(st.window.hall_id, windows=False)
+    return Station(st.staff, st.window, hall, st.ticket), None
 
 
 def _blocked(request, reason: str) -> HttpResponse:

@@ -147,9 +147,8 @@ class _Halls:
     def describe(self, appt: Appointment, now) -> dict:
         hall = self.hall(appt.hall_id)
         zone = hall.zone(appt.zone_id) if hall else None
-        begins = timezone.make_aware(dt.datetime.combine(appt.day, appt.start))
         ends = timezone.make_aware(dt.datetime.combine(appt.day, appt.end))
-        changeable = appt.status == A.BOOKED and begins > now
+        changeable = services.appointment_changeable(appt, now)
         return {
             "a": appt,
             "hall_name": hall.name if hall else "",

@@ -57,9 +57,8 @@ def index(request):
 
 def _station(request):
     """(staff info, window info) of the clerk at a window; (staff, None) when not at one."""
-    staff = org.staff_for_user(request.user)
-    window = org.window_info(staff.window_id) if staff and staff.window_id else None
-    return staff, window
+    st = selectors.station_for(request.user)
+    return st.staff, st.window
 
 
 def _panel_context(staff, window, *, error: str = "") -> dict:

@@ -43,7 +43,6 @@ class Ticket(models.Model):
         KIOSK = "kiosk", "自助取号机"
         WINDOW = "window", "窗口代取"
         APPOINTMENT = "appointment", "预约签到"
-        MOBILE = "mobile", "手机取号"
 
     hall = models.ForeignKey("org.Hall", verbose_name="大厅", on_delete=models.PROTECT, related_name="+")
     zone = models.ForeignKey(

@@ -23,7 +23,7 @@ from banhao.org.api import staff_required
 
 from . import selectors, services
 from .forms_acceptance import HandoverForm
-from .models import Desk, Handover, Ticket
+from .models import Handover
 
 LIST_LIMIT = 50
 
@@ -33,14 +33,8 @@ LIST_LIMIT = 50
 
 def _station(request):
     """(staff, window, serving ticket or None); window None when the clerk has none."""
-    staff = org.staff_for_user(request.user)
-    window = org.window_info(staff.window_id, departments=False) if staff and staff.window_id else None
-    ticket = None
-    if window is not None:
-        desk = Desk.objects.filter(window_id=window.id).select_related("current").first()
-        if desk is not None and desk.current_id and desk.current.status == Ticket.Status.SERVING:
-            ticket = desk.current
-    return staff, window, ticket
+    st = selectors.station_for(request.user)
+    return st.staff, st.window, st.ticket
 
 
 def _accepted_here(window) -> list[int]:

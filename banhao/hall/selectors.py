@@ -395,6 +395,27 @@ def hall_stats(hall: org.HallInfo, day: dt.date) -> dict:
 # --- the clerk's desk and the pickup window -----------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Station:
+    """A staff member at their window: the window (None when they have none) and the ticket
+    the window is serving (None when it serves nobody right now)."""
+
+    staff: org.StaffInfo | None
+    window: org.WindowInfo | None
+    ticket: Ticket | None
+
+
+def station_for(user) -> Station:
+    staff = org.staff_for_user(user)
+    window = org.window_info(staff.window_id, departments=False) if staff and staff.window_id else None
+    ticket = None
+    if window is not None:
+        desk = Desk.objects.filter(window_id=window.id).select_related("current").first()
+        if desk is not None and desk.current_id and desk.current.status == Ticket.Status.SERVING:
+            ticket = desk.current
+    return Station(staff, window, ticket)
+
+
 def desk_queue(window: org.WindowInfo, day: dt.date) -> tuple[dict[int, int], int]:
     """({served zone id: tickets waiting}, tickets transferred to this very window) today."""
     waiting = Ticket.objects.filter(hall_id=window.hall_id, day=day, status=Ticket.Status.WAITING)

@@ -30,6 +30,7 @@ import banhao.org.api as org
 from banhao.core.calendar import is_workday
 from banhao.core.identifiers import normalize_resident_id, resident_id_birth_date
 from banhao.core.masking import mask_phone, mask_resident_id
+from banhao.registry.api import normalize_mobile
 
 from .models import (
     Appointment,
@@ -84,15 +85,6 @@ def _event(ticket: Ticket, action: str, *, at, window_id=None, clerk_id=None, ac
         at=at,
         data=data or {},
     )
-
-
-def normalize_phone(value: str) -> str:
-    import re
-
-    value = re.sub(r"[\s-]", "", value or "")
-    if value and not re.fullmatch(r"1\d{10}", value):
-        raise ValidationError("手机号码应为11位数字，以1开头。")
-    return value
 
 
 def is_open(hall: org.HallInfo, at: dt.datetime) -> bool:
@@ -214,7 +206,7 @@ def ticket_issue(
             resident_id = normalize_resident_id(resident_id)
         except ValidationError:
             raise ValidationError("身份证号码有误，请核对后重新输入。") from None
-    phone = normalize_phone(phone)
+    phone = normalize_mobile(phone)
     if not resident_id and not phone:
         raise ValidationError("请刷身份证、输入身份证号码或手机号码后取号。")
     if appointment is None and not is_open(hall, now):
@@ -709,7 +701,7 @@ def appointment_book(
         raise ValidationError("请选择大厅。")
     zone = hall.zone(int(zone_id))
     end = _check_slot(hall, zone, day, start, now)
-    phone = normalize_phone(phone)
+    phone = normalize_mobile(phone)
     if not phone:
         raise ValidationError("请填写手机号码，用于接收预约短信。")
     if Appointment.objects.filter(
@@ -757,6 +749,15 @@ def _code() -> str:
             return code
 
 
+def appointment_begins(appt: Appointment) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(appt.day, appt.start))
+
+
+def appointment_changeable(appt: Appointment, now: dt.datetime | None = None) -> bool:
+    """A booking may be cancelled or moved while it is booked and its slot has not begun."""
+    return appt.status == Appointment.Status.BOOKED and appointment_begins(appt) > _now(now)
+
+
 def _own(appt: Appointment, user) -> Appointment:
     locked = Appointment.objects.select_for_update().get(pk=appt.pk)
     if user is not None and locked.user_id != user.pk:
@@ -772,7 +773,7 @@ def appointment_cancel(*, user, appointment: Appointment, now=None) -> Appointme
 
     now = _now(now)
     appt = _own(appointment, user)
-    if timezone.make_aware(dt.datetime.combine(appt.day, appt.start)) <= now:
+    if not appointment_changeable(appt, now):
         raise ValidationError("预约时段已开始，不能取消。")
     appt.status = Appointment.Status.CANCELLED
     appt.save(update_fields=["status", "changed_at"])
@@ -795,7 +796,7 @@ def appointment_reschedule(
 
     now = _now(now)
     appt = _own(appointment, user)
-    if timezone.make_aware(dt.datetime.combine(appt.day, appt.start)) <= now:
+    if not appointment_changeable(appt, now):
         raise ValidationError("预约时段已开始，不能改约。")
     if (day, start) == (appt.day, appt.start):
         return appt
@@ -855,7 +856,7 @@ def appointment_check_in(*, hall_id: int, code: str = "", resident_id: str = "",
     if not appts:
         raise ValidationError("没有找到您今天在本大厅的有效预约，请直接取号。")
     appt = appts[0]
-    begins = timezone.make_aware(dt.datetime.combine(appt.day, appt.start))
+    begins = appointment_begins(appt)
     ends = timezone.make_aware(dt.datetime.combine(appt.day, appt.end))
     if now < begins - CHECK_IN_EARLY:
         raise ValidationError(f"您的预约时段为{appt.start:%H:%M}—{appt.end:%H:%M}，请于开始前1小时内签到。")
