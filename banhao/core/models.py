@@ -63,7 +63,7 @@ class AuditEvent(models.Model):
     @property
     def diff_rows(self) -> list[tuple[str, object, object]]:
         """(field label, before, after) for display, in a stable order."""
-        from .audit import field_label
+        from .labels import field_label
 
         before, after = self.before or {}, self.after or {}
         keys = list(after) + [k for k in before if k not in after]
@@ -71,7 +71,7 @@ class AuditEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        from .audit import action_label
+        from .labels import action_label
 
         return action_label(self.action)
 
