@@ -1,63 +1,118 @@
-"""Apps talk to each other only through `api.py`; the kernel depends on no domain app.
+"""The house's import contracts (import-linter, configured in pyproject.toml) hold and bite.
 
-Read from the source with `ast`, so a new import that breaks the rule fails here.
-Exempt: tests, migrations, and the demo loader (a seeding tool that drives every app).
+`make test` runs `lint-imports` itself; these tests run it too, on the real tree and on a
+copy of it into which forbidden imports are written, so a contract that stopped checking
+(a typo in a module name, an ignore too wide) fails here.
 """
 
-import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent / "banhao"
-EXEMPT_APPS = {"demo"}
+ROOT = Path(__file__).resolve().parent.parent
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+
+# (module written into, line added, contract that must break, the import it must name)
+FORBIDDEN = [
+    (
+        "portal/views.py",
+        "from banhao.cases.models import Case",
+        "Another app is reached only through its api.py",
+        "banhao.portal.views -> banhao.cases.models",
+    ),
+    (
+        "core/masking.py",
+        "from banhao.org.api import Scope",
+        "core knows no domain app",
+        "banhao.core.masking -> banhao.org.api",
+    ),
+    (
+        "catalog/selectors.py",
+        "from banhao.cases.api import case_info",
+        "The catalog does not know cases or the hall",
+        "banhao.catalog.selectors -> banhao.cases.api",
+    ),
+    (
+        "cases/selectors.py",
+        "from banhao.hall.selectors import desk_queue",
+        "Cases do not know the hall",
+        "banhao.cases.selectors -> banhao.hall.selectors",
+    ),
+    (
+        "org/selectors.py",
+        "from banhao.registry.api import person_find",
+        "Apps sit in layers",
+        "banhao.org.selectors -> banhao.registry.api",
+    ),
+    (
+        "org/selectors.py",
+        "from banhao.registry.api import person_find",
+        "No import cycle between apps",
+        ".org -> .registry",
+    ),
+    (
+        "core/labels.py",
+        "from banhao.core.audit import audit_record",
+        "No import cycle inside core",
+        ".labels -> .audit",
+    ),
+]
+
+# Exempt: an app's tests, and the demo loader.
+ALLOWED = [
+    ("catalog/tests/test_architecture_probe.py", "from banhao.hall.models import Ticket"),
+    ("demo/city.py", "from banhao.cases.models import Case"),
+]
 
 
-def imports_of(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names += [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names += [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-    return names
-
-
-def violations(root: Path) -> list[str]:
-    found = []
-    apps = sorted(p.name for p in root.iterdir() if (p / "apps.py").exists())
-    for app in apps:
-        if app in EXEMPT_APPS:
-            continue
-        for path in sorted((root / app).rglob("*.py")):
-            rel = path.relative_to(root)
-            if "tests" in rel.parts or "migrations" in rel.parts:
-                continue
-            for name in imports_of(path):
-                parts = name.split(".")
-                if parts[0] != "banhao" or len(parts) < 2 or parts[1] in (app, "demo"):
-                    continue
-                other = parts[1]
-                if app == "core":
-                    found.append(f"{rel}: the kernel imports {name}")
-                elif other != "core" and (len(parts) < 3 or parts[2] != "api"):
-                    found.append(f"{rel}: imports {name} (use banhao.{other}.api)")
-    return found
-
-
-def test_apps_import_each_other_only_through_their_api():
-    assert violations(ROOT) == []
-
-
-def test_the_checker_sees_forbidden_imports(tmp_path):
-    for app in ("alpha", "core"):
-        (tmp_path / app).mkdir()
-        (tmp_path / app / "apps.py").write_text("")
-    (tmp_path / "alpha" / "views.py").write_text(
-        "from banhao.beta.api import ok\nimport banhao.beta.models\n"
+def lint_imports(cwd: Path, pythonpath: Path | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    return subprocess.run(  # noqa: S603 (our own lint-imports, fixed arguments)
+        [str(LINT_IMPORTS), "--no-cache"], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
     )
-    (tmp_path / "core" / "x.py").write_text("from banhao.alpha.api import thing\n")
-    assert violations(tmp_path) == [
-        "alpha/views.py: imports banhao.beta.models (use banhao.beta.api)",
-        "core/x.py: the kernel imports banhao.alpha.api",
-        "core/x.py: the kernel imports banhao.alpha.api.thing",
-    ]
+
+
+def broken_sections(output: str) -> dict[str, str]:
+    """The report of each broken contract, keyed by the contract's name."""
+    report = output.split("Broken contracts", 1)[1] if "Broken contracts" in output else ""
+    # Each section starts with the contract's name underlined by dashes.
+    parts = re.split(r"\n([^\n]+)\n-{5,}\n", "\n" + report)
+    return {parts[i].strip(): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+def test_the_house_keeps_its_import_contracts():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_a_forbidden_import_breaks_its_contract(tmp_path):
+    shutil.copytree(
+        ROOT / "banhao",
+        tmp_path / "banhao",
+        ignore=lambda d, names: [n for n in names if not (n.endswith(".py") or (Path(d) / n).is_dir())],
+    )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    for path, line, _, _ in FORBIDDEN:
+        with (tmp_path / "banhao" / path).open("a", encoding="utf-8") as f:
+            f.write(f"\n{line}\n")
+    for path, line in ALLOWED:
+        with (tmp_path / "banhao" / path).open("a", encoding="utf-8") as f:
+            f.write(f"\n{line}\n")
+
+    result = lint_imports(tmp_path, pythonpath=tmp_path)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    sections = broken_sections(result.stdout)
+    for _, _, contract, shown in FORBIDDEN:
+        reports = [text for name, text in sections.items() if name.startswith(contract)]
+        assert len(reports) == 1, f"{contract!r} did not break:\n{result.stdout}"
+        (report,) = reports
+        assert shown in report, f"{contract!r} did not report {shown!r}:\n{result.stdout}"
+    assert "test_architecture_probe" not in result.stdout
+    assert "banhao.demo.city" not in result.stdout
