@@ -1,6 +1,8 @@
-"""What other apps may use of cases: the facts of one step of a case, to tell the applicant.
+"""What other apps may use of cases: the one door (case_open / case_act), case groups, and
+the facts of cases and their events as plain values, never models.
 
-Plain values, not models: the notifier (banhao.notify) reads a CaseEvent through here.
+Every channel opens a case with ``case_open`` and moves it with ``case_act`` (commands.py);
+the permission rules are inside them. Readers take ``case_info`` and ``case_events_after``.
 """
 
 from __future__ import annotations
@@ -9,12 +11,54 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from .commands import (
+    ACCEPT,
+    CORRECTION,
+    OUTCOMES,
+    REFUSE,
+    SUBMIT,
+    Applicant,
+    CaseEventFact,
+    CaseGroupInfo,
+    CaseInfo,
+    CaseNotFound,
+    case_act,
+    case_events_after,
+    case_group_deliver,
+    case_group_info,
+    case_group_open,
+    case_info,
+    case_open,
+)
 from .self_service_api import *  # noqa: F403  (the 24-hour self-service area)
 from .self_service_api import __all__ as _self_service_all
 from .window_api import *  # noqa: F403  (comprehensive windows and unified pickup)
 from .window_api import __all__ as _window_all
 
-__all__ = ["CaseEventInfo", "case_event_info", "case_summaries", *_window_all, *_self_service_all]
+__all__ = [
+    "ACCEPT",
+    "CORRECTION",
+    "OUTCOMES",
+    "REFUSE",
+    "SUBMIT",
+    "Applicant",
+    "CaseEventFact",
+    "CaseEventInfo",
+    "CaseGroupInfo",
+    "CaseInfo",
+    "CaseNotFound",
+    "case_act",
+    "case_event_info",
+    "case_events_after",
+    "case_group_deliver",
+    "case_group_info",
+    "case_group_open",
+    "case_info",
+    "case_open",
+    "case_summaries",
+    *_window_all,
+    *_self_service_all,
+]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,8 +26,9 @@ from banhao.catalog.api import other_published_regions, published_for_applicatio
 from banhao.registry.api import applicant_identity
 
 from . import apply_forms as af
+from .commands import Applicant, case_submit_application
 from .models import Case, Draft
-from .services import case_submit_application
+from .services import case_opened
 
 ONLINE_DEPTHS = {"3", "4"}  # 在线办理, 全程网办: the depths that take applications online
 ACTIONS = {"refresh", "save", "submit", "discard"}
@@ -119,7 +120,7 @@ def apply(request, implementation_id: int):
         return redirect("apply:start", impl.pk)
 
     key = af.clean_key(request.POST.get("key"))
-    earlier = Case.objects.filter(applicant_user=request.user, idempotency_key=key).first() if key else None
+    earlier = case_opened(request.user, key)
     if earlier is not None:
         if action == "submit":  # a retry or a second click of a submission that went through
             if draft is not None and draft.data.get("key") == key:
@@ -161,21 +162,22 @@ def apply(request, implementation_id: int):
     if errors:
         return _render(request, impl, version, content, identity, data, errors=errors, status=400)
     try:
-        case, _ = case_submit_application(
+        case = case_submit_application(
             actor=request.user,
-            implementation=impl,
-            version=version,
-            person_id=identity.person.id,
-            organization_id=identity.organization.id if identity.organization else None,
-            contact_phone=result.contact_phone,
+            implementation_id=impl.pk,
+            applicant=Applicant(
+                person_id=identity.person.id,
+                organization_id=identity.organization.id if identity.organization else None,
+                contact_phone=result.contact_phone,
+            ),
             form_data=result.form_data,
             situations=result.situations,
             materials=result.materials,
             idempotency_key=data["key"],
             draft=draft,
         )
-    except ValidationError as exc:  # the view's checks passed, the service's did not: say why
-        errors = {"__all__": exc.messages[0]}
+    except (ValidationError, PermissionDenied) as exc:  # the view's checks passed, the service's did not
+        errors = {"__all__": exc.messages[0] if isinstance(exc, ValidationError) else str(exc)}
         return _render(request, impl, version, content, identity, data, errors=errors, status=400)
     return redirect("apply:done", case.number)
 

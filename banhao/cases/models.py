@@ -35,10 +35,47 @@ class Warning(models.TextChoices):
     RED = "red", "超期"
 
 
+class CaseGroup(models.Model):
+    """The cases of one application: the items handed in on one visit, later a bundle (一件事)
+    or a project stage. Its status is derived from its members (never stored); its result is
+    delivered once (``case_group_deliver``)."""
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", "一次到访"
+        BUNDLE = "bundle", "一件事"
+        STAGE = "stage", "项目阶段"
+
+    number = models.CharField("申请编号", max_length=32, unique=True)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.VISIT)
+    title = models.CharField("名称", max_length=200, blank=True)
+    channel = models.CharField("申请渠道", max_length=10, blank=True)
+    person = models.ForeignKey(
+        "registry.Person", verbose_name="申请人/经办人", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "办件组"
+        verbose_name_plural = "办件组"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class Case(models.Model):
     class Channel(models.TextChoices):
         ONLINE = "online", "网上申请"
         WINDOW = "window", "窗口受理"
+        API = "api", "接口申请"  # the provincial platform, mobile apps (POST /api/v1/cases/)
 
     class Delivery(models.TextChoices):
         PICKUP = "pickup", "窗口领取"
@@ -82,6 +119,24 @@ class Case(models.Model):
         related_name="+",
     )
     contact_phone = models.CharField("联系电话", max_length=20)
+    group = models.ForeignKey(
+        CaseGroup,
+        verbose_name="办件组",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    # Who called case_open: the applicant online, the clerk at a window, the API client's account.
+    # An idempotency key is unique per opener: one rule for every channel.
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="提交人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     status = models.CharField(
         "状态", max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True
     )
@@ -133,7 +188,7 @@ class Case(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["applicant_user", "idempotency_key"],
+                fields=["opened_by", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
                 name="cases_one_case_per_submission",
             ),

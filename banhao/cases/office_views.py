@@ -1,14 +1,14 @@
 """Back-office screens (办件审批): the reviewer's inbox with the SLA countdown, the case page with
 every field, the timeline and the actions the status and the role allow, bulk claim, and
 material downloads. Every read goes through the staff scope (selectors); every write through
-office_actions.run, which the JSON API calls too."""
+commands.case_act, which the JSON API calls too."""
 
 from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from banhao.org.api import staff_required
 
-from . import office_actions, selectors, states
+from . import commands, selectors, states
 from .models import Case, Pause, Status, Warning
 
 PAGE_SIZE = 30
@@ -118,8 +118,8 @@ def bulk_claim(request):
             failed.append(f"{number}（未找到）")
             continue
         try:
-            office_actions.run("claim", scope=request.scope, user=request.user, case=case)
-        except ValidationError as e:
+            commands.case_act(case.pk, "claim", request.user)
+        except (ValidationError, PermissionDenied) as e:
             failed.append(f"{number}（{'；'.join(e.messages)}）")
         else:
             done.append(number)
@@ -170,7 +170,7 @@ def _correction_rows(case: Case) -> list[dict]:
 @staff_required("cases.view")
 def case_detail(request, number):
     case = _case_or_404(request, number)
-    offers = office_actions.available(request.scope, request.user, case)
+    offers = commands.case_offers(case.pk, request.user)
     return render(
         request,
         "cases/office/case_detail.html",
@@ -195,6 +195,7 @@ def case_detail(request, number):
             "pause_kinds": Pause.Kind.choices,
             "delivery_methods": Case.Delivery.choices,
             "needs_head": selectors.requires_head_sign_off(case),
+            "can_complete_step": "opinion" in offers and commands.step_completable(case.pk, request.user),
             "today": timezone.localdate(),
         },
     )
@@ -221,13 +222,18 @@ def case_action(request, number):
     case = _case_or_404(request, number)
     action = request.POST.get("action", "")
     data = _correction_data(request.POST, case) if action == "request_correction" else request.POST.dict()
+    spec = commands.ACTIONS.get(action)
+    if spec is None or spec.side != commands.STAFF:
+        messages.error(request, "未知的操作。")
+        return redirect("cases_office:case_detail", number=case.number)
     try:
-        case = office_actions.run(action, scope=request.scope, user=request.user, case=case, data=data)
+        info = commands.case_act(case.pk, action, request.user, **commands.details_from(data))
+    except commands.CaseNotFound:
+        raise Http404("未找到该办件。") from None
     except ValidationError as e:
         messages.error(request, "；".join(e.messages))
     else:
-        label = office_actions.ACTIONS[action].label
-        messages.success(request, f"“{label}”已完成，办件当前状态：{case.get_status_display()}。")
+        messages.success(request, f"“{spec.label}”已完成，办件当前状态：{info.status_label}。")
     return redirect("cases_office:case_detail", number=case.number)
 
 

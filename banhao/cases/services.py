@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from banhao.core.calendar import add_workdays
 
-from . import clock, states
+from . import clock, states, workflow
 from .models import Case, CaseEvent, CaseNumberSequence, Pause, Status, Warning
 
 
@@ -68,22 +68,43 @@ def _move(case: Case, actor, action: str, *, note: str = "", data: dict | None =
 # --- numbering ---------------------------------------------------------------------------
 
 
-def case_number_next(region_code: str, day: dt.date) -> str:
-    """`<division code>-<yyyymmdd>-<5-digit sequence>`, e.g. 371302-20261124-00012.
+def counter_next(key: str, day: dt.date) -> int:
+    """The next value of a daily counter (case numbers per region, group numbers): the one
+    counter-row helper of cases.
 
-    The sequence row is created once per region and day and incremented with an UPDATE … SET
-    last = last + 1 under a row lock, so concurrent submissions never share a number.
+    The row is created once per key and day and incremented with an UPDATE … SET last = last + 1
+    under a row lock held until the caller's transaction ends, so concurrent callers never share
+    a value (and two submissions in one region queue here).
     """
     with transaction.atomic():
         try:
             with transaction.atomic():
-                CaseNumberSequence.objects.get_or_create(region_code=region_code, day=day)
+                CaseNumberSequence.objects.get_or_create(region_code=key, day=day)
         except IntegrityError:  # another transaction created it first
             pass
-        seq = CaseNumberSequence.objects.select_for_update().get(region_code=region_code, day=day)
+        seq = CaseNumberSequence.objects.select_for_update().get(region_code=key, day=day)
         CaseNumberSequence.objects.filter(pk=seq.pk).update(last=F("last") + 1)
         seq.refresh_from_db(fields=["last"])
-    return f"{region_code}-{day:%Y%m%d}-{seq.last:05d}"
+    return seq.last
+
+
+def case_number_next(region_code: str, day: dt.date) -> str:
+    """`<division code>-<yyyymmdd>-<5-digit sequence>`, e.g. 371302-20261124-00012."""
+    return f"{region_code}-{day:%Y%m%d}-{counter_next(region_code, day):05d}"
+
+
+def group_number_next(region_code: str, day: dt.date) -> str:
+    """A case group's number: `<division code>-<yyyymmdd>-G<4-digit sequence>`."""
+    return f"{region_code}-{day:%Y%m%d}-G{counter_next('G' + region_code, day):04d}"
+
+
+def case_opened(actor, idempotency_key: str) -> Case | None:
+    """The case this opener already made with this key (the one idempotency rule of cases:
+    a key is unique per account that opens cases, whatever the channel)."""
+    user = _user(actor)
+    if not idempotency_key or user is None:
+        return None
+    return Case.objects.filter(opened_by=user, idempotency_key=idempotency_key).first()
 
 
 # --- submission and acceptance ---------------------------------------------------------------
@@ -105,14 +126,18 @@ def case_create(
     situations: dict[str, Any] | None = None,
     channel: str = Case.Channel.ONLINE,
     idempotency_key: str = "",
+    applicant_user=None,
+    group_id: int | None = None,
 ) -> tuple[Case, bool]:
     """Creates a submitted case; returns (case, created). The same idempotency key from the same
-    account returns the case already made (a double click or a retry creates one case)."""
+    opener returns the case already made (a double click or a retry creates one case).
+    ``applicant_user`` is the applicant's account (online: the actor unless given)."""
+    if applicant_user is None and channel == Case.Channel.ONLINE:
+        applicant_user = _user(actor)
     user = _user(actor)
-    if idempotency_key and user is not None:
-        existing = Case.objects.filter(applicant_user=user, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing, False
+    existing = case_opened(actor, idempotency_key)
+    if existing is not None:
+        return existing, False
     case = Case(
         number=case_number_next(region_code, timezone.localdate()),
         implementation=implementation,
@@ -120,7 +145,9 @@ def case_create(
         region_id=region_id,
         department_id=department_id,
         channel=channel,
-        applicant_user=user if channel == Case.Channel.ONLINE else None,
+        applicant_user=applicant_user,
+        opened_by=user,
+        group_id=group_id,
         person_id=person_id,
         organization_id=organization_id,
         contact_phone=contact_phone,
@@ -133,8 +160,8 @@ def case_create(
     try:
         with transaction.atomic():
             case.save()
-    except IntegrityError:
-        existing = Case.objects.filter(applicant_user=user, idempotency_key=idempotency_key).first()
+    except IntegrityError:  # the same key at the same moment: the other transaction made it
+        existing = case_opened(actor, idempotency_key)
         if existing is None:
             raise
         return existing, False
@@ -173,6 +200,8 @@ def case_accept(*, actor, case: Case, on: dt.date | None = None) -> Case:
     case.clock_start = case.materials_completed_on or on
     _redate(case)
     case.warning = Warning.NONE
+    # acceptance completes the process's 受理 step (and the applicant's 申请 before it)
+    case.step_index = max(case.step_index, workflow.plan_for(case.version.steps).after_acceptance)
     return _move(case, actor, "accept", data={"promised_due": case.promised_due.isoformat()})
 
 
@@ -257,12 +286,18 @@ def case_record_opinion(*, actor, case: Case, opinion: str, complete_step: bool 
     case = _locked(case)
     if case.status != Status.UNDER_REVIEW:
         raise ValidationError("只有审查中的办件可以填写审查意见。")
-    step_names = [s["name"] for s in case.version.steps]
-    step = step_names[case.step_index] if case.step_index < len(step_names) else ""
-    if complete_step and case.step_index < len(step_names) - 1:
+    plan = workflow.plan_for(case.version.steps)
+    current = plan.step(case.step_index)
+    step = current.name if current else ""
+    if complete_step:
+        if current is None or case.step_index >= len(plan.steps) - 1:
+            raise ValidationError("该事项的办理流程没有下一个环节。")
         case.step_index += 1
         case.save(update_fields=["step_index", "updated_at"])
-    _event(case, actor, "opinion", note=opinion.strip(), data={"step": step})
+    data = {"step": step, "step_index": current.index if current else None}
+    if complete_step:
+        data["completed"] = True
+    _event(case, actor, "opinion", note=opinion.strip(), data=data)
     return case
 
 
@@ -316,6 +351,9 @@ def case_decide(*, actor, case: Case, approved: bool, reason: str) -> Case:
     case = _locked(case)
     if not approved and not reason.strip():
         raise ValidationError("不予许可必须说明理由。")
+    plan = workflow.plan_for(case.version.steps)
+    if plan.decision is not None:  # the decision completes the decision step
+        case.step_index = min(max(case.step_index, plan.decision + 1), max(len(plan.steps) - 1, 0))
     return _move(
         case,
         actor,
@@ -393,98 +431,6 @@ def warning_sweep(today: dt.date | None = None) -> dict[str, int]:
             status__in=RUNNING, warning=Warning.NONE, warn_on__lte=today, promised_due__gte=today
         ).update(warning=Warning.YELLOW, warning_checked_on=today)
     return {"yellow": yellow, "red": len(newly_red)}
-
-
-# --- online application (网上申请) -------------------------------------------------------------
-
-
-@transaction.atomic
-def case_submit_application(
-    *,
-    actor,
-    implementation,
-    version,
-    person_id: int,
-    organization_id: int | None = None,
-    contact_phone: str,
-    form_data: dict[str, Any],
-    situations: dict[str, bool],
-    materials: list[dict[str, Any]],
-    idempotency_key: str,
-    draft=None,
-) -> tuple[Case, bool]:
-    """Submits an online application: the case (case_create, idempotent per account and key)
-    and its materials, in one transaction; the draft it came from is deleted.
-
-    ``materials`` rows are ``{"name", "shared", "file"}``: a shared material (免提交) is recorded
-    with no file, fetched by the office through data sharing; ``file`` is a draft file record
-    (``path`` in default storage, name, size, sha256, content type), copied into the case. A
-    retry with the same key returns the case already made and adds nothing. The draft's files
-    are removed only after the commit, so a failed submission keeps them.
-    """
-    from django.core.files import File
-    from django.core.files.storage import default_storage
-
-    from .models import CaseMaterial, Draft
-
-    answered = {k for k, v in (situations or {}).items() if v}
-    names = {m["name"] for m in materials if m.get("shared") or m.get("file")}
-    missing = [
-        m["name"]
-        for m in version.materials
-        if m["required"] and (not m["situation"] or m["situation"] in answered) and m["name"] not in names
-    ]
-    if missing:
-        raise ValidationError("申请材料不全，请上传：" + "、".join(missing) + "。")
-    case, created = case_create(
-        actor=actor,
-        implementation=implementation,
-        version=version,
-        region_id=implementation.region_id,
-        region_code=implementation.region.code,
-        department_id=implementation.department_id,
-        person_id=person_id,
-        organization_id=organization_id,
-        contact_phone=contact_phone,
-        form_data=form_data,
-        situations=situations,
-        channel=Case.Channel.ONLINE,
-        idempotency_key=idempotency_key,
-    )
-    if created:
-        for i, m in enumerate(materials, 1):
-            if m.get("shared"):
-                CaseMaterial.objects.create(
-                    case=case, name=m["name"], state=CaseMaterial.State.RECEIVED, note="免提交（数据共享）"
-                )
-                continue
-            record = m.get("file")
-            if not record:
-                continue
-            material = CaseMaterial(
-                case=case,
-                name=m["name"],
-                original_name=record["name"][:200],
-                content_type=record["content_type"],
-                size=record["size"],
-                sha256=record["sha256"],
-                state=CaseMaterial.State.RECEIVED,
-            )
-            suffix = "." + record["path"].rsplit(".", 1)[-1] if "." in record["path"] else ""
-            with default_storage.open(record["path"], "rb") as fh:
-                material.file.save(f"{case.number}-{i:02d}{suffix}", File(fh), save=False)
-            material.save()
-    if draft is not None and draft.pk:
-        paths = [r.get("path", "") for r in (draft.data or {}).get("files", {}).values()]
-        Draft.objects.filter(pk=draft.pk).delete()
-
-        def remove_files():
-            for path in paths:
-                if path.startswith("drafts/") and default_storage.exists(path):
-                    default_storage.delete(path)
-
-        transaction.on_commit(remove_files)
-    return case, created
 
 
 CORRECTION_MAX_BYTES = 20 * 1024 * 1024

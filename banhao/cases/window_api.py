@@ -36,9 +36,8 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -49,7 +48,8 @@ from banhao.core.uploads import check_upload
 
 from . import apply_forms as af
 from . import documents, services
-from .models import Case, CaseMaterial, CaseNumberSequence, Status
+from .commands import CaseInfo, case_info
+from .models import Case, Status
 
 __all__ = [
     "HOW_CHOICES",
@@ -104,11 +104,6 @@ OUTCOME_NOTICES = {
     REFUSE: documents.REFUSAL,
 }
 
-# 通办范围 wide enough for another region of the city to accept the item.
-CITY_WIDE_SCOPES = {"全国通办", "全省通办", "全市通办"}
-COUNTY_SCOPE = "全县通办"
-
-
 # --- which items a hall may accept ---------------------------------------------------------------
 
 
@@ -133,53 +128,14 @@ class WindowItem:
     content: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
-def _chain(region) -> list:
-    """The region and its ancestors, nearest first."""
-    out, seen = [], set()
-    while region is not None and region.pk not in seen:
-        seen.add(region.pk)
-        out.append(region)
-        region = region.parent
-    return out
-
-
-def _label_for(impl, version, hall_region_id: int) -> tuple[str, str]:
-    """(label, "") when the hall may accept the implementation, ("", reason) when it may not."""
-    from banhao.org.api import city_region_code
-
-    if impl.region_id == hall_region_id:
-        return "本级受理", ""
-    chain = _chain(impl.region)
-    scope = version.scope or ""
-    city = city_region_code()
-    in_city = bool(chain) and chain[-1].code == city
-    if in_city and scope in CITY_WIDE_SCOPES:
-        return "全市通办", ""
-    if scope == COUNTY_SCOPE:
-        # 全县通办: any hall inside that county (its own, or one of a region below it); a hall
-        # above or beside the county is not inside it.
-        hall_region = type(impl.region).objects.filter(pk=hall_region_id).first()
-        if impl.region_id in {r.pk for r in _chain(hall_region)}:
-            return "全县通办", ""
-    shown = scope or "未设置通办范围"
-    if not in_city:
-        why = "该事项不属于本市的实施清单"
-    else:
-        why = f"该事项的通办范围为“{shown}”，只能在{impl.region.name}办理，不能全市通办"
-    return "", (
-        f"“{version.display_name}”由{impl.region.name}{impl.department.name}实施，{why}。"
-        f"请引导办事人到{impl.region.name}的政务服务大厅办理，或选择本区域的实施清单。"
-    )
-
-
 def _resolve(implementation_id: int, hall_region_id: int):
     """(implementation, version, WindowItem); None when not published; raises WindowItemRefused."""
-    from banhao.catalog.api import published_for_application, version_content
+    from banhao.catalog.api import cross_region_acceptance, published_for_application, version_content
 
     impl, version = published_for_application(implementation_id)
     if impl is None:
         return None
-    label, reason = _label_for(impl, version, hall_region_id)
+    label, reason = cross_region_acceptance(impl, version, hall_region_id)
     if reason:
         raise WindowItemRefused(reason, code="scope")
     item = WindowItem(
@@ -209,13 +165,13 @@ def window_item(implementation_id: int, *, hall_region_id: int) -> WindowItem | 
 
 def window_item_labels(implementation_ids, *, hall_region_id: int) -> dict[int, tuple[str, str]]:
     """{implementation id: (label, refusal reason)} for search results (one of the two is "")."""
-    from banhao.catalog.api import published_for_application
+    from banhao.catalog.api import cross_region_acceptance, published_for_application
 
     out = {}
     for pk in implementation_ids:
         impl, version = published_for_application(pk)
         if impl is not None:
-            out[pk] = _label_for(impl, version, hall_region_id)
+            out[pk] = cross_region_acceptance(impl, version, hall_region_id)
     return out
 
 
@@ -433,86 +389,12 @@ def window_validate(content: dict[str, Any], data: dict[str, Any], identity, pos
 # --- making the case -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class WindowCase:
-    id: int
-    number: str
-    item: str
-    department: str
-    region: str
-    region_id: int
-    department_id: int
-    status: str
-    status_label: str
-    channel: str
-    applicant: str
-    notice_kind: str  # the notice this case was last issued at the window ("" when none)
-    notice_title: str
-    promised_due: Any = None
-
-
-def _info(case: Case) -> WindowCase:
-    kind = {
-        Status.ACCEPTED: documents.ACCEPTANCE,
-        Status.CORRECTION: documents.CORRECTION,
-        Status.REFUSED: documents.REFUSAL,
-    }.get(case.status, "")
-    if not kind and case.accepted_on:
-        kind = documents.ACCEPTANCE
-    return WindowCase(
-        id=case.pk,
-        number=case.number,
-        item=case.version.display_name,
-        department=case.department.name,
-        region=case.region.name,
-        region_id=case.region_id,
-        department_id=case.department_id,
-        status=case.status,
-        status_label=case.get_status_display(),
-        channel=case.channel,
-        applicant=documents.applicant_name(case),
-        notice_kind=kind,
-        notice_title=documents.KINDS.get(kind, ""),
-        promised_due=case.promised_due,
-    )
+WindowCase = CaseInfo  # the window reads a case as the one door returns it
 
 
 def window_case(number: str = "", *, case_id: int | None = None) -> WindowCase | None:
     """A case by number (or id), as plain values; the caller checks the clerk may see it."""
-    qs = Case.objects.select_related("version", "department", "region", "person", "organization")
-    case = qs.filter(pk=case_id).first() if case_id is not None else qs.filter(number=number).first()
-    return _info(case) if case else None
-
-
-def _serialize(region_code: str) -> None:
-    """Holds the case-number row of (region, today) until the transaction ends: two submissions
-    of the same form queue here, and the second sees the case the first made."""
-    day = timezone.localdate()
-    try:
-        with transaction.atomic():
-            CaseNumberSequence.objects.get_or_create(region_code=region_code, day=day)
-    except IntegrityError:
-        pass
-    CaseNumberSequence.objects.select_for_update().get(region_code=region_code, day=day)
-
-
-def _store_material(case: Case, index: int, m: dict[str, Any]) -> None:
-    material = CaseMaterial(case=case, name=m["name"], state=CaseMaterial.State.RECEIVED)
-    how = m["how"]
-    record = m.get("file")
-    if how == DEFECTIVE:
-        material.note = "窗口收取（需补正）"
-    else:
-        material.note = HOW_NOTES.get(how, "")
-    if record:
-        material.original_name = record["name"][:200]
-        material.content_type = record["content_type"]
-        material.size = record["size"]
-        material.sha256 = record["sha256"]
-        suffix = "." + record["path"].rsplit(".", 1)[-1] if "." in record["path"] else ""
-        with default_storage.open(record["path"], "rb") as fh:
-            material.file.save(f"{case.number}-{index:02d}{suffix}", File(fh), save=False)
-    material.save()
+    return case_info(case_id, number=number)
 
 
 def window_scans_purge(now: dt.datetime | None = None) -> int:
@@ -545,70 +427,37 @@ def window_case_submit(
     organization_id: int | None,
     result: WindowResult,
     idempotency_key: str,
+    group: int | None = None,
 ) -> tuple[WindowCase, bool]:
-    """Makes the window's case and its outcome in one transaction; returns (case, created).
+    """The window's case: ``case_open`` (channel window) with the checked form's materials and
+    outcome; returns (case, created). The same key returns the case already made."""
+    from .commands import Applicant, case_open
 
-    The case is created through case_create (channel window, the implementation's region and
-    department, so it lands in that department's inbox), its materials are recorded (原件核验,
-    免提交, or the scanned file copied into the case), then: 受理 → case_accept (today);
-    补正 → case_request_correction with every item; 不予受理 → case_refuse. The same key
-    returns the case already made and changes nothing. The temporary uploads are removed once
-    the transaction commits.
-    """
     if not result.ok:
         raise ValidationError(list(result.errors.values()))
     key = af.clean_key(idempotency_key)
     if not key:
         raise ValidationError("表单已失效，请重新打开受理页面。")
-    found = _resolve(implementation_id, hall_region_id)
-    if found is None:
-        raise ValidationError("该事项已停止办理，不能受理。")
-    impl, version, _ = found
-    _serialize(impl.region.code)
-    earlier = Case.objects.filter(
-        channel=Case.Channel.WINDOW, applicant_user__isnull=True, idempotency_key=key
-    ).first()
-    if earlier is not None:
-        return _info(earlier), False
-    case, _ = services.case_create(
-        actor=actor,
-        implementation=impl,
-        version=version,
-        region_id=impl.region_id,
-        region_code=impl.region.code,
-        department_id=impl.department_id,
-        person_id=person_id,
-        organization_id=organization_id,
-        contact_phone=result.contact_phone,
+    info = case_open(
+        channel=Case.Channel.WINDOW,
+        implementation_id=implementation_id,
+        applicant=Applicant(
+            person_id=person_id, organization_id=organization_id, contact_phone=result.contact_phone
+        ),
         form_data=result.form_data,
         situations=result.situations,
-        channel=Case.Channel.WINDOW,
+        materials=[{**m, "note": "窗口扫描上传" if m["how"] == FILE else ""} for m in result.materials],
+        outcome=result.outcome,
         idempotency_key=key,
+        group=group,
+        actor=actor,
+        hall_region_id=hall_region_id,
+        correction_items=result.correction_items,
+        correction_note=result.correction_note,
+        refusal_reason=result.refusal_reason,
+        competent_office=result.competent_office,
     )
-    for i, m in enumerate(result.materials, 1):
-        _store_material(case, i, m)
-    if result.outcome == ACCEPT:
-        case = services.case_accept(actor=actor, case=case)
-    elif result.outcome == CORRECTION:
-        case = services.case_request_correction(
-            actor=actor, case=case, items=result.correction_items, note=result.correction_note
-        )
-    elif result.outcome == REFUSE:
-        case = services.case_refuse(
-            actor=actor, case=case, reason=result.refusal_reason, competent_office=result.competent_office
-        )
-    paths = [m["file"]["path"] for m in result.materials if m.get("file")]
-
-    def remove_temporary():
-        for path in paths:
-            if path.startswith(f"{WINDOW_DIR}/") and default_storage.exists(path):
-                default_storage.delete(path)
-
-    transaction.on_commit(remove_temporary)
-    case = Case.objects.select_related("version", "department", "region", "person", "organization").get(
-        pk=case.pk
-    )
-    return _info(case), True
+    return info, info.created
 
 
 def window_notice(case_id: int, kind: str, *, base_url: str | None = None) -> tuple[str, bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .crossregion import cross_region_acceptance
 from .models import Implementation, StandardVersion, Status
 from .search import SearchHit, SearchResult
 from .search import search as search_items
@@ -11,6 +12,7 @@ from .services import version_content
 __all__ = [
     "SearchHit",
     "SearchResult",
+    "cross_region_acceptance",
     "other_published_regions",
     "published_for_application",
     "search_items",

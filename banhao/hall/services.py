@@ -523,15 +523,35 @@ def ticket_link_case(*, ticket_id: int, case_id: int) -> None:
 @transaction.atomic
 def ticket_accept_application(*, actor, window_id: int, ticket_id: int, result, idempotency_key: str, **case):
     """前台综合受理 for the ticket the window is serving: the case and its outcome (cases.api
-    ``window_case_submit``) and the link to the ticket, in one transaction. Refused when the
-    ticket was finished or transferred meanwhile (the desk row is locked while we check).
-    ``case`` carries implementation_id, hall_region_id, person_id and organization_id."""
-    from banhao.cases.api import window_case_submit
+    ``window_case_submit``, through the one door ``case_open``) and the link to the ticket, in one
+    transaction. Every item handed in on one visit (one ticket) joins the visit's case group, so
+    the visit has one number and one delivery. Refused when the ticket was finished or
+    transferred meanwhile (the desk row is locked while we check). ``case`` carries
+    implementation_id, hall_region_id, person_id and organization_id."""
+    from banhao.cases.api import case_group_open, case_info, window_case_submit
 
     desk = _desk(window_id)
-    if desk.current_id != ticket_id or not Ticket.objects.filter(pk=ticket_id, status=S.SERVING).exists():
+    ticket = Ticket.objects.filter(pk=ticket_id, status=S.SERVING).first()
+    if desk.current_id != ticket_id or ticket is None:
         raise ValidationError("当前办理的号码已办结或已转移，不能再为其受理。请回到叫号页面。")
-    made, _created = window_case_submit(actor=actor, result=result, idempotency_key=idempotency_key, **case)
+    group = None
+    for case_id in TicketCase.objects.filter(ticket_id=ticket_id).values_list("case_id", flat=True):
+        linked = case_info(case_id)
+        if linked is not None and linked.group_id:
+            group = linked.group_id
+            break
+    if group is None:
+        hall = org.hall_info(ticket.hall_id, windows=False)
+        group = case_group_open(
+            actor=actor,
+            region_code=hall.region_code,
+            title=f"{hall.name} {ticket.number}号",
+            person_id=case.get("person_id"),
+            channel="window",
+        ).id
+    made, _created = window_case_submit(
+        actor=actor, result=result, idempotency_key=idempotency_key, group=group, **case
+    )
     ticket_link_case(ticket_id=ticket_id, case_id=made.id)
     return made
 

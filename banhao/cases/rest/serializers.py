@@ -2,8 +2,8 @@
 
 from rest_framework import serializers
 
+from banhao.cases.commands import ACTIONS, STAFF
 from banhao.cases.models import Case, Pause, Status, Warning
-from banhao.cases.office_actions import ACTIONS
 from banhao.core.rest.errors import int_errors
 
 _errors = int_errors
@@ -126,13 +126,14 @@ class CorrectionItemSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="补正原因")
 
 
-_ACTIONS_DOC = "、".join(f"{name}（{a.label}）" for name, a in ACTIONS.items())
+_STAFF_ACTIONS = {name: a for name, a in ACTIONS.items() if a.side == STAFF}
+_ACTIONS_DOC = "、".join(f"{name}（{a.label}）" for name, a in _STAFF_ACTIONS.items())
 
 
 class CaseActionRequestSerializer(serializers.Serializer):
     """The body of POST …/actions/ (documentation; each action checks its own parameters)."""
 
-    action = serializers.ChoiceField(choices=list(ACTIONS), help_text=f"操作：{_ACTIONS_DOC}")
+    action = serializers.ChoiceField(choices=list(_STAFF_ACTIONS), help_text=f"操作：{_ACTIONS_DOC}")
     on = serializers.DateField(required=False, help_text="accept：受理日期，默认今天")
     items = CorrectionItemSerializer(
         many=True, required=False, help_text="request_correction：需补正的全部材料，逐项写明原因"

@@ -1,5 +1,6 @@
 """Cases endpoints. Reads go through the selectors (applicant or staff scope; a case outside it
-is a 404), actions through office_actions.run, the function the back-office pages call."""
+is a 404), actions through commands.case_act (the function the back-office pages call), and
+POST /api/v1/cases/ opens a case through commands.case_open."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from banhao.cases import office_actions, selectors
+from banhao.cases import commands, selectors
 from banhao.cases.models import Case
 from banhao.cases.states import ACTION_LABELS
 from banhao.org.api import scope_for_user
@@ -130,11 +131,7 @@ def _detail(case: Case, reader: _Reader) -> dict:
             "delivered_at": case.delivered_at,
             "concluded_at": case.concluded_at,
             "actions": (
-                [
-                    name
-                    for name, offer in office_actions.available(reader.scope, reader.user, case).items()
-                    if offer.enabled
-                ]
+                [name for name, offer in commands.case_offers(case.pk, reader.user).items() if offer.enabled]
                 if reader.is_staff
                 else []
             ),
@@ -254,10 +251,17 @@ class CaseActionView(APIView):
         body = request.data
         if not isinstance(body, Mapping):
             return Response({"detail": "请求内容应为JSON对象。"}, status=http.HTTP_400_BAD_REQUEST)
-        try:
-            case = office_actions.run(
-                str(body.get("action", "")), scope=reader.scope, user=request.user, case=case, data=body
+        action = str(body.get("action", ""))
+        spec = commands.ACTIONS.get(action)
+        if spec is None or spec.side != commands.STAFF:
+            return Response(
+                {"detail": "未知的操作。", "errors": {"action": ["未知的操作。"]}},
+                status=http.HTTP_400_BAD_REQUEST,
             )
+        try:
+            commands.case_act(case.pk, action, request.user, **commands.details_from(body))
+        except commands.CaseNotFound:
+            raise NotFound("未找到该办件。") from None
         except DjangoPermissionDenied as e:
             raise PermissionDenied(str(e) or "您的角色无权进行此操作。") from None
         except DjangoValidationError as e:

@@ -140,7 +140,7 @@ def test_every_action_via_the_api_returns_the_new_status(client, office, make_ca
     data = run(head, action="assign", assignee=office["reviewer2"].pk)
     assert data["status"] == "under_review" and data["assignee"] == str(office["reviewer2"])
     data = run(office["reviewer2"], action="opinion", opinion="材料齐全", complete_step=True)
-    assert data["status"] == "under_review" and data["current_step"] == "审查"
+    assert data["status"] == "under_review" and data["current_step"] == "决定"  # 审查 done
     data = run(reviewer, action="suspend", kind="site", reason="现场勘验", expected_days=2)
     assert data["status"] == "suspended" and data["pauses"][0]["kind"] == "site"
     assert run(reviewer, action="resume")["status"] == "under_review"
@@ -191,6 +191,7 @@ def test_bad_parameters_return_400_with_the_field_and_the_reason(client, office)
     assert errors["kind"] == ["请选择特别程序的种类。"]
     assert errors["reason"] == ["请说明进入特别程序的原因。"]
     assert errors["expected_days"] == ["预计时长至少1个工作日。"]
+    assert post(client, case.number, action="opinion", opinion="同意", complete_step=True).status_code == 200
     client.logout()
     login(client, office["head"])
     response = post(client, case.number, action="assign", assignee=office["other_reviewer"].pk)

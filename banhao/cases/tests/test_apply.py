@@ -445,8 +445,7 @@ def test_the_service_checks_the_materials_and_returns_the_same_case_for_a_retry(
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    from banhao.cases import services
-    from banhao.catalog.services import published_version
+    from banhao.cases import commands
 
     path = default_storage.save("drafts/test/form.pdf", ContentFile(PDF))
     record = {
@@ -458,22 +457,20 @@ def test_the_service_checks_the_materials_and_returns_the_same_case_for_a_retry(
     }
     kwargs = dict(
         actor=applicant.accounts.get().user,
-        implementation=impl,
-        version=published_version(impl.standard),
-        person_id=applicant.pk,
-        contact_phone="13900000002",
+        implementation_id=impl.pk,
+        applicant=commands.Applicant(person_id=applicant.pk, contact_phone="13900000002"),
         form_data={"org_name": "李娜小吃店"},
         situations={"agent": False},
         materials=[{"name": "营业执照", "shared": True, "file": None}],
         idempotency_key="k" * 32,
     )
     with pytest.raises(ValidationError, match="食品经营许可申请书"):
-        services.case_submit_application(**kwargs)
+        commands.case_submit_application(**kwargs)
     kwargs["materials"].append({"name": "食品经营许可申请书", "shared": False, "file": record})
-    a, created_a = services.case_submit_application(**kwargs)
-    b, created_b = services.case_submit_application(**kwargs)
-    assert a.pk == b.pk and created_a and not created_b
-    assert CaseMaterial.objects.filter(case=a).count() == 2
+    a = commands.case_submit_application(**kwargs)
+    b = commands.case_submit_application(**kwargs)
+    assert a.id == b.id and a.created and not b.created
+    assert CaseMaterial.objects.filter(case_id=a.id).count() == 2
 
 
 def test_a_new_application_after_a_submission_gets_a_new_key(client, impl, applicant):

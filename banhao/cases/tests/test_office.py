@@ -248,6 +248,19 @@ def test_the_head_signs_off_where_the_process_has_that_step(client, office):
     client.logout()
     login(client, office["head"])
     body = client.get(page(case.number)).content.decode()
+    assert 'name="decision"' not in body and "请先完成“审查”环节" in body  # the reviewer's step first
+    response = act(client, case.number, "decide", decision="approve")
+    assert any("请先完成“审查”环节" in m for m in messages_of(response))
+    case.refresh_from_db()
+    assert case.status == Status.UNDER_REVIEW
+    client.logout()
+    login(client, office["reviewer"])
+    act(client, case.number, "opinion", opinion="符合条件", complete_step="1")
+    case.refresh_from_db()
+    assert case.step_index == 2
+    client.logout()
+    login(client, office["head"])
+    body = client.get(page(case.number)).content.decode()
     assert 'name="decision"' in body and "该事项须由部门负责人签批" not in body
     response = act(client, case.number, "decide", decision="approve", reason="符合法定条件")
     case.refresh_from_db()
@@ -266,6 +279,7 @@ def test_a_case_runs_its_whole_life_through_the_pages(client, office):
     login(client, clerk)
     act(client, n, "accept", on=timezone.localdate().isoformat())
     assert status() == Status.ACCEPTED and case.accepted_on == timezone.localdate()
+    assert case.step_index == 1  # acceptance completed the 受理 step
     client.logout()
     login(client, head)
     act(client, n, "assign", assignee=str(reviewer.pk))
@@ -275,7 +289,7 @@ def test_a_case_runs_its_whole_life_through_the_pages(client, office):
     act(client, n, "claim")
     assert status() == Status.UNDER_REVIEW
     act(client, n, "opinion", opinion="材料齐全", complete_step="1")
-    assert status() == Status.UNDER_REVIEW and case.step_index == 1
+    assert status() == Status.UNDER_REVIEW and case.step_index == 2
     act(client, n, "suspend", kind="expert", reason="组织专家评审", expected_days="3")
     assert status() == Status.SUSPENDED
     body = client.get(page(n)).content.decode()

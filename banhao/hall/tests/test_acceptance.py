@@ -224,6 +224,14 @@ def test_one_clerk_accepts_three_departments_items_for_one_ticket(client, clerk,
     assert set(TicketCase.objects.filter(ticket=ticket).values_list("case_id", flat=True)) == {
         c.pk for c in cases
     }
+    # one visit, one case group: its own number, all three members, status from the members
+    from banhao.cases.api import case_group_info
+
+    assert len({c.group_id for c in cases}) == 1 and cases[0].group_id is not None
+    group = case_group_info(cases[0].group_id)
+    assert set(group.case_numbers) == set(numbers) and group.kind == "visit"
+    assert group.number.startswith(f"{cases[0].region.code}-") and "-G" in group.number
+    assert group.status == "open"
     page = client.get(reverse("hall:accept_done", args=[numbers[-1]])).content.decode()
     assert "继续受理其他事项" in page
     assert all(n in page for n in numbers)
