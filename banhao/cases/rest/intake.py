@@ -102,7 +102,7 @@ def _store(upload, kind, user_id: int) -> dict[str, Any]:
         "path": path,
         "name": (upload.name or "")[-200:],
         "size": upload.size,
-        "sha256": af._sha256(upload),
+        "sha256": af.file_sha256(upload),
         "content_type": kind.content_type,
     }
 
