@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import apply_forms as application_form  # the item form (fields, situations, materials)
 from .commands import (
     ACCEPT,
     CORRECTION,
@@ -55,6 +56,7 @@ __all__ = [
     "case_group_open",
     "case_info",
     "case_open",
+    "application_form",
     "case_summaries",
     *_window_all,
     *_self_service_all,

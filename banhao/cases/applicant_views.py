@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import Http404, HttpResponse
@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from banhao.core import pdf
 from banhao.org.api import scope_for_user
 
-from . import documents, services, states
+from . import commands, documents, services, states
 from .models import Case, Pause, Status
 
 PDF_CACHE_SECONDS = 600
@@ -231,9 +231,11 @@ def withdraw(request, number: str):
         return redirect("cases:detail", number=case.number)
     reason = (request.POST.get("reason") or "").strip()[:500]
     try:
-        services.case_withdraw(actor=request.user, case=case, reason=reason)
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+        commands.case_act(case.pk, "withdraw", request.user, reason=reason)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+    except commands.CaseNotFound:
+        raise Http404("办件不存在") from None
     else:
         messages.success(request, "您的申请已撤回。")
     return redirect("cases:detail", number=case.number)
@@ -368,7 +370,9 @@ def correct(request, number: str):
         uploads = {item["material"]: request.FILES.get(f"m{i}") for i, item in enumerate(items)}
         uploads = {k: v for k, v in uploads.items() if v is not None}
         try:
-            services.case_correct(actor=request.user, case=case, uploads=uploads)
+            commands.case_act(case.pk, "correct", request.user, uploads=uploads)
+        except commands.CaseNotFound:
+            raise Http404("办件不存在") from None
         except ValidationError as e:
             errors = e.message_dict if hasattr(e, "error_dict") else {"": e.messages}
         else:

@@ -119,7 +119,7 @@ def merge_post(data: dict[str, Any], post, content: dict[str, Any]) -> None:
         data["contact_phone"] = str(post.get("contact_phone", ""))[:40]
 
 
-def _sha256(upload) -> str:
+def file_sha256(upload) -> str:
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
@@ -156,7 +156,7 @@ def store_uploads(data: dict[str, Any], files, content: dict[str, Any], *, user_
             "path": path,
             "name": (upload.name or "")[-200:],
             "size": upload.size,
-            "sha256": _sha256(upload),
+            "sha256": file_sha256(upload),
             "content_type": kind.content_type,
         }
     return errors

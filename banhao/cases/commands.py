@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import documents, selectors, services, states, workflow
-from .models import Case, CaseEvent, CaseGroup, CaseMaterial, Pause, Status
+from .models import STATUS_GROUPS, Case, CaseEvent, CaseGroup, CaseMaterial, Pause, Status
 
 SUBMIT, ACCEPT, CORRECTION, REFUSE = "submit", "accept", "correction", "refuse"
 OUTCOMES = {SUBMIT: "提交", ACCEPT: "受理", CORRECTION: "一次性告知补正", REFUSE: "不予受理"}
@@ -410,7 +410,7 @@ GROUP_STATUS_LABELS = {
     "delivered": "已送达",
     "closed": "已办结",
 }
-_FINISHED = {Status.CONCLUDED, Status.WITHDRAWN, Status.REFUSED}
+_FINISHED = STATUS_GROUPS["finished"]
 
 
 def _group_status(statuses: list[str]) -> str:
@@ -421,7 +421,7 @@ def _group_status(statuses: list[str]) -> str:
         return "closed"
     if all(s == Status.DELIVERED for s in live):
         return "delivered"
-    if all(s in (Status.RESULT_READY, Status.DELIVERED) for s in live):
+    if all(s in STATUS_GROUPS["result"] for s in live):
         return "ready"
     if any(s == Status.RESULT_READY for s in live):
         return "partly_ready"

@@ -26,7 +26,22 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", "已撤回"
 
 
-OPEN_STATUSES = {Status.ACCEPTED, Status.UNDER_REVIEW, Status.SUSPENDED}  # the clock is running (or paused)
+# The one table of status groups for the whole app: every "which statuses count as …" reads it.
+STATUS_GROUPS: dict[str, frozenset[str]] = {
+    # the clock is running (or paused by a special procedure)
+    "open": frozenset({Status.ACCEPTED, Status.UNDER_REVIEW, Status.SUSPENDED}),
+    # the clock is running: what the warning sweep looks at
+    "running": frozenset({Status.ACCEPTED, Status.UNDER_REVIEW}),
+    # a reviewer takes (claims) or is given (assigned) the case
+    "review": frozenset({Status.ACCEPTED, Status.UNDER_REVIEW, Status.SUSPENDED}),
+    # off the working lists (the "all" filter brings them back)
+    "closed": frozenset({Status.CONCLUDED, Status.WITHDRAWN}),
+    # nothing more will happen (a case group's member that needs no delivery)
+    "finished": frozenset({Status.CONCLUDED, Status.WITHDRAWN, Status.REFUSED}),
+    # a result exists and waits for, or has had, its delivery
+    "result": frozenset({Status.RESULT_READY, Status.DELIVERED}),
+}
+OPEN_STATUSES = STATUS_GROUPS["open"]
 
 
 class Warning(models.TextChoices):

@@ -15,12 +15,12 @@ from django.db.models import Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from . import clock
-from .models import OPEN_STATUSES, Case, Status, Warning
+from .models import OPEN_STATUSES, STATUS_GROUPS, Case, Status, Warning
 
 # Finished cases leave the working list; the "all" filter brings them back.
-CLOSED_STATUSES = {Status.CONCLUDED, Status.WITHDRAWN}
+CLOSED_STATUSES = STATUS_GROUPS["closed"]
 # Statuses in which a reviewer takes (claims) or is given (assigned) a case.
-REVIEW_STATUSES = {Status.ACCEPTED, Status.UNDER_REVIEW, Status.SUSPENDED}
+REVIEW_STATUSES = STATUS_GROUPS["review"]
 # The decision belongs to the department head where the process has that step.
 HEAD_ROLE_LABEL = "部门负责人"
 

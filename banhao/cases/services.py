@@ -16,7 +16,7 @@ from django.utils import timezone
 from banhao.core.calendar import add_workdays
 
 from . import clock, states, workflow
-from .models import Case, CaseEvent, CaseNumberSequence, Pause, Status, Warning
+from .models import STATUS_GROUPS, Case, CaseEvent, CaseNumberSequence, Pause, Status, Warning
 
 
 def _label(actor) -> str:
@@ -392,7 +392,7 @@ def case_conclude(*, actor, case: Case) -> Case:
 
 # --- warnings ----------------------------------------------------------------------------------
 
-RUNNING = [Status.ACCEPTED, Status.UNDER_REVIEW]
+RUNNING = sorted(STATUS_GROUPS["running"])
 
 
 def warning_sweep(today: dt.date | None = None) -> dict[str, int]:
@@ -427,10 +427,27 @@ def warning_sweep(today: dt.date | None = None) -> dict[str, int]:
                     for case_id in chunk
                 ]
             )
-        yellow = Case.objects.filter(
-            status__in=RUNNING, warning=Warning.NONE, warn_on__lte=today, promised_due__gte=today
-        ).update(warning=Warning.YELLOW, warning_checked_on=today)
-    return {"yellow": yellow, "red": len(newly_red)}
+        newly_yellow = list(
+            Case.objects.filter(
+                status__in=RUNNING, warning=Warning.NONE, warn_on__lte=today, promised_due__gte=today
+            ).values_list("id", flat=True)
+        )
+        for i in range(0, len(newly_yellow), 5000):
+            chunk = newly_yellow[i : i + 5000]
+            Case.objects.filter(id__in=chunk).update(warning=Warning.YELLOW, warning_checked_on=today)
+            CaseEvent.objects.bulk_create(
+                [
+                    CaseEvent(
+                        case_id=case_id,
+                        actor_label="系统",
+                        action="warning",
+                        note="剩余时限不足承诺时限的预警比例，临期预警",
+                        data={"level": Warning.YELLOW},
+                    )
+                    for case_id in chunk
+                ]
+            )
+    return {"yellow": len(newly_yellow), "red": len(newly_red)}
 
 
 CORRECTION_MAX_BYTES = 20 * 1024 * 1024

@@ -107,12 +107,12 @@ def check_complete(plan: Plan, index: int, role: str) -> None:
     """Raises unless ``role`` may complete step ``index`` with 完成本环节: PermissionDenied when
     the step belongs to another role, ValidationError when the step is not completed this way."""
     step = plan.step(index)
-    if step is None or index >= len(plan.steps) - 1:
-        raise ValidationError("该事项的办理流程没有下一个环节。")
-    if plan.decision is not None and index >= plan.decision:
+    if step is not None and plan.decision is not None and index >= plan.decision:
         if index == plan.decision:
             raise ValidationError(f"“{step.name}”环节以作出决定完成，请使用“作出决定”。")
         raise ValidationError(f"“{step.name}”环节在作出决定后通过制证、送达完成。")
+    if step is None or index >= len(plan.steps) - 1:
+        raise ValidationError("该事项的办理流程没有下一个环节。")
     if step.role != role:
         raise PermissionDenied(f"“{step.name}”环节须由{_who(step)}办理。")
 

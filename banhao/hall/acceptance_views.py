@@ -25,19 +25,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 import banhao.org.api as org
 from banhao.cases.api import (
-    WINDOW_MAX_UPLOAD_MB,
-    WINDOW_UPLOAD_ACCEPT,
     WindowItemRefused,
     case_summaries,
     window_case,
-    window_clean_key,
     window_item,
     window_item_labels,
-    window_merge,
-    window_new_data,
     window_notice,
-    window_page,
-    window_validate,
 )
 from banhao.catalog.api import search_items
 from banhao.core import pdf
@@ -46,6 +39,15 @@ from banhao.org.api import staff_required
 from banhao.registry.api import ApplicantIdentity, person_by_id
 
 from . import selectors, services
+from .acceptance_form import (
+    WINDOW_MAX_UPLOAD_MB,
+    WINDOW_UPLOAD_ACCEPT,
+    window_clean_key,
+    window_merge,
+    window_new_data,
+    window_page,
+    window_validate,
+)
 from .forms_acceptance import ApplicantForm
 from .models import Ticket, TicketCase
 

@@ -1,7 +1,7 @@
 """Forms of the comprehensive window (前台综合受理) and the pickup window (统一出件).
 
 The application itself (situations, fields, materials) is drawn from the item's standard text
-by banhao.cases.api (window_page / window_validate); these are the fixed parts: who applies,
+by banhao.hall.acceptance_form (window_page / window_validate); these are the fixed parts: who applies,
 and who collects a result.
 """
 

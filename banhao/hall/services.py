@@ -523,12 +523,14 @@ def ticket_link_case(*, ticket_id: int, case_id: int) -> None:
 @transaction.atomic
 def ticket_accept_application(*, actor, window_id: int, ticket_id: int, result, idempotency_key: str, **case):
     """前台综合受理 for the ticket the window is serving: the case and its outcome (cases.api
-    ``window_case_submit``, through the one door ``case_open``) and the link to the ticket, in one
+    ``case_open`` through acceptance_form) and the link to the ticket, in one
     transaction. Every item handed in on one visit (one ticket) joins the visit's case group, so
     the visit has one number and one delivery. Refused when the ticket was finished or
     transferred meanwhile (the desk row is locked while we check). ``case`` carries
     implementation_id, hall_region_id, person_id and organization_id."""
-    from banhao.cases.api import case_group_open, case_info, window_case_submit
+    from banhao.cases.api import case_group_open, case_info
+
+    from .acceptance_form import acceptance_case_open
 
     desk = _desk(window_id)
     ticket = Ticket.objects.filter(pk=ticket_id, status=S.SERVING).first()
@@ -549,7 +551,7 @@ def ticket_accept_application(*, actor, window_id: int, ticket_id: int, result, 
             person_id=case.get("person_id"),
             channel="window",
         ).id
-    made, _created = window_case_submit(
+    made = acceptance_case_open(
         actor=actor, result=result, idempotency_key=idempotency_key, group=group, **case
     )
     ticket_link_case(ticket_id=ticket_id, case_id=made.id)

@@ -169,3 +169,65 @@ class CaseErrorSerializer(serializers.Serializer):
         required=False,
         help_text="按参数名列出的说明",
     )
+
+
+class CaseApplicantRequestSerializer(serializers.Serializer):
+    resident_id = serializers.CharField(help_text="申请人（或经办人）的居民身份证号码（须已在基础信息库）")
+    organization_credit_code = serializers.CharField(
+        required=False, help_text="以单位名义申请时，单位的统一社会信用代码"
+    )
+
+
+class CaseFileRequestSerializer(serializers.Serializer):
+    filename = serializers.CharField(help_text="原文件名")
+    content_base64 = serializers.CharField(help_text="文件内容（Base64）；PDF/JPG/PNG/OFD，按内容识别")
+
+
+class CaseMaterialRequestSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="材料名称（与办事指南一致）")
+    how = serializers.ChoiceField(
+        choices=[
+            ("shared", "免提交（数据共享）"),
+            ("file", "上传文件"),
+            ("paper", "纸质原件核验"),
+            ("defective", "需补正"),
+        ],
+        help_text="收取方式；申请人只能用 shared 或 file",
+    )
+    file = CaseFileRequestSerializer(required=False)
+
+
+class CaseCorrectionRequestSerializer(serializers.Serializer):
+    items = serializers.ListField(child=serializers.DictField(), help_text="[{material, reason}]")
+    note = serializers.CharField(required=False)
+
+
+class CaseRefusalRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="不予受理理由")
+    competent_office = serializers.CharField(required=False, help_text="有权受理的机关")
+
+
+class CaseCreateRequestSerializer(serializers.Serializer):
+    implementation_id = serializers.IntegerField(help_text="实施清单编号（办事指南地址 /guide/<编号>/）")
+    applicant = CaseApplicantRequestSerializer(
+        required=False, help_text="仅工作人员填写；申请人账户以本人（或经授权的本单位）名义申请"
+    )
+    contact_phone = serializers.CharField(required=False, help_text="联系电话；不填则用基础信息库中的手机号")
+    situations = serializers.DictField(
+        child=serializers.BooleanField(), required=False, help_text="情形选择：{情形编码: true/false}"
+    )
+    form_data = serializers.DictField(required=False, help_text="申请表：{字段编码: 值}")
+    materials = CaseMaterialRequestSerializer(many=True, required=False)
+    outcome = serializers.ChoiceField(
+        choices=[
+            ("submit", "提交"),
+            ("accept", "受理"),
+            ("correction", "一次性告知补正"),
+            ("refuse", "不予受理"),
+        ],
+        required=False,
+        default="submit",
+        help_text="申请人只能 submit；具有受理权限的工作人员可直接受理、告知补正或不予受理",
+    )
+    correction = CaseCorrectionRequestSerializer(required=False)
+    refusal = CaseRefusalRequestSerializer(required=False)

@@ -21,6 +21,7 @@ from banhao.cases.models import Case
 from banhao.cases.states import ACTION_LABELS
 from banhao.org.api import scope_for_user
 
+from . import intake
 from . import serializers as s
 
 TAGS = ["办件"]
@@ -179,6 +180,61 @@ class CaseListView(APIView):
             "results": [_summary(c, reader) for c in page.object_list],
         }
         return Response(s.CaseListResponseSerializer(data).data)
+
+    @extend_schema(
+        operation_id="cases_create",
+        summary="提交申请（创建办件）",
+        description=(
+            "省级平台、移动端和合作系统创建办件，与网上大厅、综合窗口调用同一入口 case_open。"
+            "请求头 Idempotency-Key（1–64位字母、数字、下划线或连字符）必填：同一账户以同一标识重复提交，"
+            "返回第一次创建的办件（200），不会重复创建。申请表、情形和材料的校验与网上申请相同；"
+            "参数有误返回400，errors 按字段路径给出中文说明（如 form_data.address、materials.营业执照）。"
+        ),
+        tags=TAGS,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="本次提交的唯一标识，重试时保持不变",
+            )
+        ],
+        request=s.CaseCreateRequestSerializer,
+        responses={
+            201: s.CaseDetailSerializer,
+            200: OpenApiResponse(s.CaseDetailSerializer, description="同一 Idempotency-Key 已创建的办件"),
+            400: BAD_REQUEST,
+            403: FORBIDDEN,
+        },
+    )
+    def post(self, request):
+        user = request.user
+        if not getattr(user, "is_applicant", False):
+            scope = scope_for_user(user)
+            if scope is None or not scope.can("cases.accept"):
+                raise PermissionDenied("您的账户无权创建办件。")
+        body = request.data
+        if not isinstance(body, Mapping):
+            return Response({"detail": "请求内容应为JSON对象。"}, status=http.HTTP_400_BAD_REQUEST)
+        try:
+            key = intake.idempotency_key(request.headers.get("Idempotency-Key"))
+            info = intake.open_case(user=user, body=body, key=key)
+        except intake.IntakeError as e:
+            return Response({"detail": str(e), "errors": e.errors}, status=http.HTTP_400_BAD_REQUEST)
+        except DjangoPermissionDenied as e:
+            raise PermissionDenied(str(e) or "您无权创建该办件。") from None
+        except DjangoValidationError as e:
+            payload = {"detail": "；".join(e.messages)}
+            if hasattr(e, "error_dict"):
+                payload["errors"] = e.message_dict
+            return Response(payload, status=http.HTTP_400_BAD_REQUEST)
+        reader = _Reader(request)
+        case = reader.cases().filter(pk=info.id).first()
+        if case is None:  # made, but outside what this account may read (a staff client's 通办)
+            return Response({"number": info.number, "status": info.status}, status=http.HTTP_201_CREATED)
+        code = http.HTTP_201_CREATED if info.created else http.HTTP_200_OK
+        return Response(_detail(case, reader), status=code)
 
 
 class CaseDetailView(APIView):

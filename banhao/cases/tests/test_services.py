@@ -161,6 +161,10 @@ def test_the_warning_sweep_turns_cases_yellow_then_red_and_escalates_once(make_c
     assert services.warning_sweep(D(2026, 3, 5)) == {"yellow": 0, "red": 0}
     assert services.warning_sweep(D(2026, 3, 6)) == {"yellow": 1, "red": 0}
     assert Case.objects.get(pk=case.pk).warning == Warning.YELLOW
+    warning = CaseEvent.objects.get(case=case, action="warning")  # the yellow change is an event too
+    assert warning.data == {"level": "yellow"} and warning.actor_label == "系统"
+    assert services.warning_sweep(D(2026, 3, 6)) == {"yellow": 0, "red": 0}
+    assert CaseEvent.objects.filter(case=case, action="warning").count() == 1
     assert services.warning_sweep(D(2026, 3, 10)) == {"yellow": 0, "red": 1}
     assert services.warning_sweep(D(2026, 3, 11)) == {"yellow": 0, "red": 0}  # incremental: nothing new
     assert CaseEvent.objects.filter(case=case, action="escalate").count() == 1

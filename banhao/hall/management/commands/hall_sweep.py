@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from banhao.cases.api import window_scans_purge
+from banhao.hall.acceptance_form import window_scans_purge
 from banhao.hall.services import appointment_mark_no_shows
 
 
