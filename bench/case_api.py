@@ -101,14 +101,28 @@ def drop_database(url: str) -> None:
         c.execute(f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)')
 
 
-def counts(url: str) -> dict[str, int]:
-    """Rows that a created case writes: the case, its events, the audit trail."""
+def counted(url: str, start: float, end: float) -> dict[str, int]:
+    """What the run wrote, read from the database: the cases submitted between ``start`` and
+    ``end`` (Unix times), their case events and site messages, and the audit rows of that time."""
+    import datetime as dt
+
     import psycopg
 
+    window = [dt.datetime.fromtimestamp(t, dt.UTC) for t in (start, end)]
+    run = "SELECT id, number FROM cases_case WHERE submitted_at >= %s AND submitted_at < %s"
     with psycopg.connect(url) as c:
         return {
-            table: c.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("cases_case", "cases_caseevent", "core_auditevent")
+            "cases": c.execute(f"SELECT count(*) FROM ({run}) r", window).fetchone()[0],
+            "events": c.execute(
+                f"SELECT count(*) FROM cases_caseevent WHERE case_id IN (SELECT id FROM ({run}) r)", window
+            ).fetchone()[0],
+            "messages": c.execute(
+                f"SELECT count(*) FROM notify_notification WHERE case_number IN (SELECT number FROM ({run}) r)",
+                window,
+            ).fetchone()[0],
+            "audit": c.execute(
+                "SELECT count(*) FROM core_auditevent WHERE at >= %s AND at < %s", window
+            ).fetchone()[0],
         }
 
 
@@ -484,14 +498,16 @@ def main() -> None:
         ):
             refs[label] = reference(port, args.connections, args.reference_seconds, path)
 
-        before = counts(url)
+        load_before = os.getloadavg()[0]
+        start = time.time()
         out = wrk(
             port,
             args.connections,
             args.seconds,
             script=[str(LUA), str(session_file), f"http://127.0.0.1:{port}/"],
         )
-        after = counts(url)
+        end = time.time()
+        load_after = os.getloadavg()[0]
         stop(server)
         server = None
 
@@ -501,10 +517,9 @@ def main() -> None:
         w = {k: int(v) for k, v in (kv.split("=") for kv in line.group(1).split())}
         first_other = re.search(r"^CASE_API_FIRST_OTHER ?(.*)$", out, re.M).group(1)
         seconds = w["duration_us"] / 1e6
-        created = after["cases_case"] - before["cases_case"]
-        events = after["cases_caseevent"] - before["cases_caseevent"]
-        audits = after["core_auditevent"] - before["core_auditevent"]
-        created_per_s = created / seconds
+        rows = counted(url, start, end)
+        created = rows["cases"]
+        created_per_s = created / (end - start)
         errors = w["other"] + w["connect"] + w["read"] + w["write"] + w["timeout"]
         p50, p99 = w["p50_us"] / 1000, w["p99_us"] / 1000
 
@@ -533,9 +548,13 @@ def main() -> None:
         f"  延迟 p50 {p50:.1f} ms，p90 {w['p90_us'] / 1000:.1f} ms，p99 {p99:.1f} ms，最大 {w['max_us'] / 1000:.1f} ms"
     )
     per_case = (
-        f"每件 {events / created:.2f} 条办件事件、{audits / created:.2f} 条审计记录" if created else "无"
+        f"每件 {rows['events'] / created:.2f} 条办件事件（办件的留痕）、{rows['messages'] / created:.2f} 条站内消息；"
+        f"同期审计表（core）{rows['audit']} 行"
+        if created
+        else "无"
     )
-    say(f"数据库：新增办件 {created} 件 = {created_per_s:.1f} 件/秒；{per_case}")
+    say(f"数据库：压测的 {end - start:.1f} s 内提交办件 {created} 件 = {created_per_s:.1f} 件/秒；{per_case}")
+    say(f"机器负载（1 分钟平均，2 核）：压测前 {load_before:.1f}，压测后 {load_after:.1f}")
     say(f"pgbench（同一服务器，-c 16 -j 2 -T {args.pgbench_seconds}）：{tps:.0f} tps")
     ratio = created_per_s / tps * 100 if tps else 0.0
     oz = OPEN_ZAAK[0] / OPEN_ZAAK[1] * 100
