@@ -16,6 +16,7 @@ from banhao.evaluation.models import Rating
 from banhao.evaluation.views import pad_key
 from banhao.hall import services as hall_services
 from banhao.hall.models import Ticket
+from banhao.hall.tests.factories import TicketFactory
 from conftest import PASSWORD
 
 
@@ -24,12 +25,6 @@ def clerk(client, make_staff, hall):
     user = make_staff("window_clerk", region="lanshan", hall=hall["hall"], window=hall["windows"][1])
     client.login(username=user.username, password=PASSWORD)
     return user
-
-
-def take(hall, phone, letter="A"):
-    return hall_services.ticket_issue(
-        hall_id=hall["hall"].pk, zone_id=hall["zones"][letter].pk, source="kiosk", phone=phone
-    )[0]
 
 
 def press(client, action, **data):
@@ -65,7 +60,7 @@ def test_keys_handed_out_before_the_move_still_bind_the_pad(client, hall):
 
 def test_finishing_a_service_asks_the_pad_and_the_rating_lands_on_window_and_clerk(client, clerk, hall):
     w1 = hall["windows"][1]
-    take(hall, "13800000001")
+    TicketFactory(hall)
     press(client, "call")
     assert "请对本次服务作出评价" not in client.get(pad_url(w1)).content.decode()
     press(client, "finish")
@@ -100,8 +95,7 @@ def test_finishing_a_service_asks_the_pad_and_the_rating_lands_on_window_and_cle
 
 def test_the_rating_carries_the_cases_of_the_visit(hall, make_case):
     w1 = hall["windows"][1]
-    t = take(hall, "13800000001")
-    hall_services.ticket_call_next(window_id=w1.pk, staff_id=None)
+    t = TicketFactory(hall, called=True, window=1)
     case = make_case()
     hall_services.ticket_link_case(ticket_id=t.pk, case_id=case.pk)
     hall_services.ticket_finish(window_id=w1.pk, staff_id=None)
@@ -113,9 +107,7 @@ def test_the_rating_carries_the_cases_of_the_visit(hall, make_case):
 def test_an_unrated_visit_times_out_and_records_nothing(hall):
     w1 = hall["windows"][1]
     t0 = timezone.localtime()
-    take(hall, "13800000001")
-    hall_services.ticket_call_next(window_id=w1.pk, staff_id=None, now=t0)
-    hall_services.ticket_finish(window_id=w1.pk, staff_id=None, now=t0)
+    TicketFactory(hall, finished=True, window=1, now=t0)
     pending = services.pad_pending(w1.pk, now=t0 + dt.timedelta(seconds=60))
     assert pending is not None and pending.number == "A001"
     assert services.pad_seconds_left(pending, now=t0 + dt.timedelta(seconds=60)) == 60
@@ -129,11 +121,8 @@ def test_an_unrated_visit_times_out_and_records_nothing(hall):
 
 def test_the_pad_rates_only_the_visit_its_window_finished_last(hall):
     w1, w2 = hall["windows"][1], hall["windows"][2]
-    first = take(hall, "13800000001")
-    second = take(hall, "13800000002")
-    for _ in range(2):
-        hall_services.ticket_call_next(window_id=w1.pk, staff_id=None)
-        hall_services.ticket_finish(window_id=w1.pk, staff_id=None)
+    first = TicketFactory(hall, finished=True, window=1)
+    second = TicketFactory(hall, finished=True, window=1)
     with pytest.raises(ValidationError, match="已评价或评价已超时"):
         services.pad_rate(window_id=w1.pk, ticket_id=first.pk, level=5)  # an earlier visit
     with pytest.raises(ValidationError, match="已评价或评价已超时"):
@@ -145,7 +134,7 @@ def test_the_pad_rates_only_the_visit_its_window_finished_last(hall):
 
 def test_a_bad_level_is_refused(client, clerk, hall):
     w1 = hall["windows"][1]
-    take(hall, "13800000001")
+    TicketFactory(hall)
     press(client, "call")
     press(client, "finish")
     t = Ticket.objects.get()

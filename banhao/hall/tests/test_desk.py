@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from banhao.hall import services
 from banhao.hall.models import Desk, Ticket
+from banhao.hall.tests.factories import TicketFactory
 from conftest import PASSWORD
 
 
@@ -15,26 +15,20 @@ def clerk(client, make_staff, hall):
     return user
 
 
-def take(hall, phone, letter="A"):
-    return services.ticket_issue(
-        hall_id=hall["hall"].pk, zone_id=hall["zones"][letter].pk, source="kiosk", phone=phone
-    )[0]
-
-
 def press(client, action, **data):
     return client.post(reverse("hall:desk_act"), {"action": action, **data})
 
 
 def test_the_desk_shows_the_window_and_the_waiting_counts(client, clerk, hall):
-    take(hall, "13800000001")
-    take(hall, "13800000002")
+    TicketFactory(hall, phone="13800000001")
+    TicketFactory(hall, phone="13800000002")
     page = client.get(reverse("hall:desk")).content.decode()
     assert "1号窗口" in page and "等候 <strong>2</strong> 人" in page
     assert Desk.objects.get(window=hall["windows"][1]).clerk_id == clerk.staff.pk
 
 
 def test_call_recall_finish_through_the_buttons(client, clerk, hall):
-    t = take(hall, "13800000001")
+    t = TicketFactory(hall, phone="13800000001")
     r = press(client, "call")
     assert r.status_code == 302
     t.refresh_from_db()
@@ -57,7 +51,7 @@ def test_an_empty_queue_and_wrong_steps_answer_in_chinese(client, clerk, hall):
 
 
 def test_htmx_buttons_swap_only_the_panel(client, clerk, hall):
-    take(hall, "13800000001")
+    TicketFactory(hall, phone="13800000001")
     r = client.post(reverse("hall:desk_act"), {"action": "call"}, HTTP_HX_REQUEST="true")
     body = r.content.decode()
     assert r.status_code == 200 and 'id="hall-desk-panel"' in body and "<html" not in body
@@ -76,7 +70,7 @@ def test_the_clerk_issues_a_green_channel_ticket(client, clerk, hall):
 
 
 def test_transfer_to_another_window(client, clerk, hall):
-    t = take(hall, "13800000001")
+    t = TicketFactory(hall, phone="13800000001")
     press(client, "call")
     press(client, "transfer", to_window=str(hall["windows"][3].pk), reason="社保")
     t.refresh_from_db()
