@@ -24,10 +24,13 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return timezone.localtime(now or timezone.now())
 
 
-def pad_pending(window_id: int, now: dt.datetime | None = None) -> hall.TicketFinished | None:
+def pad_pending(
+    window_id: int, now: dt.datetime | None = None, *, desk: hall.DeskFacts | None = None
+) -> hall.TicketFinished | None:
     """The visit the window's pad should ask about now: the one the window finished last,
-    while it is unrated and less than ``PAD_TIMEOUT`` old. None otherwise."""
-    desk = hall.window_desk(window_id)
+    while it is unrated and less than ``PAD_TIMEOUT`` old. None otherwise. ``desk``: the
+    window's desk facts when the caller has read them already."""
+    desk = desk or hall.window_desk(window_id)
     last = desk.last_finished if desk else None
     if last is None or _now(now) - last.finished_at > PAD_TIMEOUT:
         return None

@@ -61,8 +61,8 @@ def pads(request):
 
 
 def _pad_context(window, *, thanks: str = "", error: str = "") -> dict:
-    pending = services.pad_pending(window.id)
     desk = hall.window_desk(window.id)
+    pending = services.pad_pending(window.id, desk=desk) if desk else None
     clerk = org.staff_names([desk.clerk_id]).get(desk.clerk_id, "") if desk and desk.clerk_id else ""
     return {
         "window": window,
