@@ -151,11 +151,11 @@ def check(hall_id: int, windows: int) -> tuple[int, int, int]:
     """(calls recorded in the database, duplicate calls, passed-over tickets)."""
     from django.db.models import Count
 
-    from banhao.hall.models import Ticket, TicketEvent
+    from banhao.hall.models import HallEvent, Ticket
 
     called = Counter(
         dict(
-            TicketEvent.objects.filter(hall_id=hall_id, action="call")
+            HallEvent.objects.filter(hall_id=hall_id, action="call")
             .values("ticket_id")
             .annotate(n=Count("id"))
             .values_list("ticket_id", "n")
@@ -165,9 +165,7 @@ def check(hall_id: int, windows: int) -> tuple[int, int, int]:
     never = Ticket.objects.filter(hall_id=hall_id).exclude(pk__in=list(called)).count()
     first_call = {}
     for event_id, ticket_id in (
-        TicketEvent.objects.filter(hall_id=hall_id, action="call")
-        .order_by("id")
-        .values_list("id", "ticket_id")
+        HallEvent.objects.filter(hall_id=hall_id, action="call").order_by("id").values_list("id", "ticket_id")
     ):
         first_call.setdefault(ticket_id, event_id)
     # Expected order per zone: green channel, begun appointments, then time issued (services.ranked).
