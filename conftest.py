@@ -251,6 +251,18 @@ def make_case(published_implementation, make_person):
 
 
 @pytest.fixture
+def CaseFactory(make_case):
+    """CaseFactory(key="", user=None, **traits) -> a case of the published implementation brought
+    to the named life-cycle state through the real services (banhao/cases/tests/factories.py)."""
+    from banhao.cases.tests.factories import advance
+
+    def make(key="", user=None, **traits):
+        return advance(make_case(key=key, user=user), **traits)
+
+    return make
+
+
+@pytest.fixture
 def hall(regions):
     """兰山区政务服务中心 with zones A 市场准入, B 社会事务, G 统一出件 (and F self-service, no
     tickets), windows 1–2 in A, 3 in B, 4 in B that also calls A, and 9 the pickup window.

@@ -1,8 +1,9 @@
 """Case throughput on PostgreSQL, beside pgbench on the same server in the same run.
 
 Two worker processes (the default) each carry cases through the whole life a case has:
-submit → accept → claim (review) → approve → result ready → deliver → conclude, every step
-through the services (row locks, events, audit), on a FRESH database created beside
+opened and accepted at a window (case_open) → claim → the review step → the head's approval →
+result ready → deliver → conclude, every step through the one door (case_act, with the role
+and step rules: a clerk, a reviewer and a department head; row locks, events), on a FRESH database created beside
 --database-url and dropped afterwards. Then pgbench's TPC-B-like run (-c/-j = workers)
 gives the database's own figure for scale.
 
@@ -35,39 +36,38 @@ sys.path.insert(0, str(ROOT / "bench"))
 from _fresh import fresh_database, setup_django, tiny_city  # noqa: E402
 
 
-def worker(url: str, seconds: float, ids: tuple[int, int, int, int], queue) -> None:
+def worker(url: str, seconds: float, ids: tuple[int, int, int, int, int, int], queue) -> None:
     os.environ["DATABASE_URL"] = url
     sys.path.insert(0, str(ROOT))
     setup_django()
     from django.contrib.auth import get_user_model
 
-    from banhao.cases import services
-    from banhao.catalog.models import Implementation, StandardVersion
+    from banhao.cases import api
 
-    impl_id, version_id, person_id, staff_id = ids
-    impl = Implementation.objects.get(pk=impl_id)
-    version = StandardVersion.objects.get(pk=version_id)
-    staff = get_user_model().objects.get(pk=staff_id)
+    impl_id, person_id, clerk_id, reviewer_id, head_id, hall_region_id = ids
+    users = get_user_model().objects.in_bulk([clerk_id, reviewer_id, head_id])
+    clerk, reviewer, head = users[clerk_id], users[reviewer_id], users[head_id]
     done, deadline = 0, time.perf_counter() + seconds
+    tag = f"{os.getpid()}-{time.time_ns()}"
     while time.perf_counter() < deadline:
-        case, _ = services.case_create(
-            actor=staff,
-            implementation=impl,
-            version=version,
-            region_id=impl.region_id,
-            region_code="371302",
-            department_id=impl.department_id,
-            person_id=person_id,
-            contact_phone="13800000001",
-            form_data={"org_name": "临沂某餐饮店"},
+        case = api.case_open(  # accepted at the window in one transaction (submit + accept)
             channel="window",
+            actor=clerk,
+            implementation_id=impl_id,
+            applicant=api.Applicant(person_id=person_id, contact_phone="13800000001"),
+            form_data={"org_name": "临沂某餐饮店"},
+            situations={"agent": False},
+            materials=[{"name": "食品经营许可申请书", "how": "paper"}, {"name": "营业执照", "how": "shared"}],
+            outcome="accept",
+            idempotency_key=f"{tag}-{done}",
+            hall_region_id=hall_region_id,
         )
-        case = services.case_accept(actor=staff, case=case)
-        case = services.case_claim(actor=staff, case=case)
-        case = services.case_decide(actor=staff, case=case, approved=True, reason="符合条件")
-        case = services.case_result_ready(actor=staff, case=case)
-        case = services.case_deliver(actor=staff, case=case, method="pickup")
-        services.case_conclude(actor=staff, case=case)
+        api.case_act(case.id, "claim", reviewer)
+        api.case_act(case.id, "opinion", reviewer, opinion="材料齐全，符合条件", complete_step=True)
+        api.case_act(case.id, "decide", head, decision="approve", reason="符合条件")
+        api.case_act(case.id, "result_ready", clerk)
+        api.case_act(case.id, "deliver", clerk, method="pickup")
+        api.case_act(case.id, "conclude", clerk)
         done += 1
     queue.put(done)
 
@@ -117,23 +117,40 @@ def main() -> None:
     from banhao.org.models import Region
 
     try:
-        impl, version, person = tiny_city()
-        staff = org.staff_member_create(
-            actor="bench",
-            username="bench-admin",
-            password="Bench@Pass2026",
-            name="压测管理员",
-            employee_no="B0001",
-            role="administrator",
-            region=Region.objects.get(code="371300"),
-        )
+        impl, _version, person = tiny_city()
+        lanshan = Region.objects.get(code="371302")
+        people = {
+            role: org.staff_member_create(
+                actor="bench",
+                username=f"bench-{role}",
+                password="Bench@Pass2026",
+                name=f"压测{role}",
+                employee_no=f"B000{i}",
+                role=role,
+                region=lanshan,
+                department=impl.department if role != "window_clerk" else None,
+            )
+            for i, role in enumerate(("window_clerk", "reviewer", "department_head"), 1)
+        }
         connections.close_all()
         ctx = mp.get_context("spawn")
         queue = ctx.Queue()
         procs = [
             ctx.Process(
                 target=worker,
-                args=(url, args.seconds, (impl.pk, version.pk, person.pk, staff.user_id), queue),
+                args=(
+                    url,
+                    args.seconds,
+                    (
+                        impl.pk,
+                        person.pk,
+                        people["window_clerk"].user_id,
+                        people["reviewer"].user_id,
+                        people["department_head"].user_id,
+                        lanshan.pk,
+                    ),
+                    queue,
+                ),
             )
             for _ in range(args.workers)
         ]
@@ -147,8 +164,8 @@ def main() -> None:
         cases_per_s = sum(counts) / args.seconds
         tps = pgbench(url, args.workers, args.pgbench_seconds)
         print(
-            f"PostgreSQL; {args.workers} workers x {args.seconds:.0f} s; each case: submit, accept, claim, approve, "
-            f"result ready, deliver, conclude (7 transactions, events and audit)"
+            f"PostgreSQL; {args.workers} workers x {args.seconds:.0f} s; each case through case_open/case_act with real roles: "
+            f"open+accept, claim, review step, approve, result ready, deliver, conclude (7 transactions, 8 events)"
         )
         print(
             f"  cases completed: {sum(counts)} ({counts}) in {wall:.1f} s wall -> {cases_per_s:.1f} cases/s "

@@ -71,9 +71,9 @@ def fill_day(hall, zones, windows, day: dt.date, tickets: int, *, today: bool) -
     """Bulk-inserts one day of tickets and their events; on ``today`` also the Desk rows."""
     from django.utils import timezone
 
-    from banhao.hall.models import Desk, Ticket, TicketEvent
+    from banhao.hall.models import Desk, HallEvent, Ticket
 
-    S, A = Ticket.Status, TicketEvent.Action
+    S, A = Ticket.Status, HallEvent.Action
     open_at = timezone.make_aware(dt.datetime.combine(day, dt.time(8, 30)))
     step = dt.timedelta(seconds=8 * 3600 / max(tickets, 1))
     by_zone = {z.pk: [w for w in windows if w.zone_id == z.pk] for z in zones}
@@ -127,9 +127,9 @@ def fill_day(hall, zones, windows, day: dt.date, tickets: int, *, today: bool) -
             if t.finished_at:
                 events.append((t.finished_at, A.SKIP if t.status == S.NO_SHOW else A.FINISH, t, window))
     events.sort(key=lambda e: e[0])
-    TicketEvent.objects.bulk_create(
+    HallEvent.objects.bulk_create(
         [
-            TicketEvent(
+            HallEvent(
                 ticket_id=t.pk,
                 hall_id=hall.pk,
                 action=action,
@@ -175,7 +175,7 @@ def main():
     from django.urls import reverse
     from django.utils import timezone
 
-    from banhao.hall.models import Ticket, TicketEvent
+    from banhao.hall.models import HallEvent, Ticket
 
     try:
         t0 = time.perf_counter()
@@ -187,11 +187,11 @@ def main():
             fill_day(hall, zones, windows, today, args.tickets, today=True)
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
-                cur.execute(f"ANALYZE {Ticket._meta.db_table}; ANALYZE {TicketEvent._meta.db_table}")
+                cur.execute(f"ANALYZE {Ticket._meta.db_table}; ANALYZE {HallEvent._meta.db_table}")
         build_s = time.perf_counter() - t0
 
         calls = list(
-            TicketEvent.objects.filter(hall_id=hall.pk, action__in=["call", "recall"])
+            HallEvent.objects.filter(hall_id=hall.pk, action__in=["call", "recall"])
             .order_by("-id")
             .values_list("id", flat=True)[:3]
         )
@@ -229,7 +229,7 @@ def main():
         rate = args.requests / elapsed
 
         n_today = Ticket.objects.filter(hall_id=hall.pk, day=today).count()
-        n_events = TicketEvent.objects.count()
+        n_events = HallEvent.objects.count()
         print(
             f"database: {connection.vendor}; hall with {args.windows} windows, {n_today:,} tickets today "
             f"({data['waiting_total']} waiting), {args.history_days} earlier days, {n_events:,} ticket events; "

@@ -18,6 +18,7 @@ urlpatterns = [
     path("cases/", include("banhao.cases.applicant_urls")),
     path("notices/", include("banhao.notify.urls")),
     path("apply/", include("banhao.cases.apply_urls")),
+    path("hall/desk/", include("banhao.evaluation.pad_urls")),  # the rating pad keeps its device URLs
     path("hall/", include("banhao.hall.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),

@@ -87,10 +87,27 @@ class CaseInfo:
     created: bool = False  # case_open: made now (False: the same key returned the case already made)
 
 
-def _read(case_id: int) -> Case:
+def _heavy_version_fields() -> list[str]:
+    """The version's large JSON and text elements: acting on a case needs its steps and names,
+    not its whole guide (parsing the JSON of every element on every step is most of the cost)."""
+    from django.db import models as m
+
+    version_model = Case._meta.get_field("version").related_model
+    return [
+        f"version__{f.name}"
+        for f in version_model._meta.concrete_fields
+        if isinstance(f, m.JSONField | m.TextField) and f.name != "steps"
+    ]
+
+
+def _cases():
     return Case.objects.select_related(
         "version", "department", "region", "person", "organization", "group"
-    ).get(pk=case_id)
+    ).defer(*_heavy_version_fields())
+
+
+def _read(case_id: int) -> Case:
+    return _cases().get(pk=case_id)
 
 
 def _info(case: Case, *, created: bool = False) -> CaseInfo:
@@ -774,25 +791,31 @@ def case_act(case_id: int, action: str, actor, **details) -> CaseInfo:
     if spec is None:
         raise ValidationError({"action": ["未知的操作。"]})
     user = _account(actor)
-    case = Case.objects.select_related("version").filter(pk=case_id).first()
-    if case is None:
-        raise CaseNotFound(case_id)
+    with transaction.atomic():
+        case = _cases().select_for_update(of=("self",)).filter(pk=case_id).first()
+        if case is None:
+            raise CaseNotFound(case_id)
+        case._locked_in = transaction.get_connection().connection
+        return _act(spec, case, action, actor, user, details)
+
+
+def _act(spec: Action, case: Case, action: str, actor, user, details: dict) -> CaseInfo:
     role = None
     if spec.side == APPLICANT:
         if user is not None and (
             not getattr(user, "is_applicant", False) or case.applicant_user_id != user.pk
         ):
             if getattr(user, "is_applicant", False):
-                raise CaseNotFound(case_id)
+                raise CaseNotFound(case.pk)
             raise PermissionDenied(f"只有申请人本人可以“{spec.label}”。")
     elif user is not None:
         scope = _scope(user)
         if scope is None:
             if getattr(user, "is_applicant", False) and case.applicant_user_id == user.pk:
                 raise PermissionDenied("只有工作人员可以办理办件。")
-            raise CaseNotFound(case_id)
+            raise CaseNotFound(case.pk)
         if not scope.allows(case.region_id, case.department_id):
-            raise CaseNotFound(case_id)
+            raise CaseNotFound(case.pk)
         if not scope.can(spec.permission):
             raise PermissionDenied(f"您的角色无权“{spec.label}”。")
         role = scope.role
@@ -801,8 +824,8 @@ def case_act(case_id: int, action: str, actor, **details) -> CaseInfo:
     if action == "claim" and (blocked := _claim_blocked(user, case)):
         raise ValidationError(blocked)
     plan = workflow.plan_for(case.version.steps)
-    spec.run(actor=actor, case=case, data=details, role=role, plan=plan)
-    return _info(_read(case.pk))
+    case = spec.run(actor=actor, case=case, data=details, role=role, plan=plan)
+    return _info(case)
 
 
 @dataclass(frozen=True)

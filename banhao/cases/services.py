@@ -52,6 +52,13 @@ def _event(
 
 
 def _locked(case: Case) -> Case:
+    """The case's row, locked until the transaction ends (case_act hands in a row it has
+    already locked in this transaction: it is not read twice)."""
+    if (
+        getattr(case, "_locked_in", None) is transaction.get_connection().connection
+        and transaction.get_connection().in_atomic_block
+    ):
+        return case
     return Case.objects.select_for_update().get(pk=case.pk)
 
 

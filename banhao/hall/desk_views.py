@@ -1,21 +1,16 @@
-"""The clerk's workstation at a window (/hall/desk/), the rating pad bound to each window
-(/hall/desk/pad/<window>/), and the hall index (/hall/).
+"""The clerk's workstation at a window (/hall/desk/) and the hall index (/hall/).
 
 The workstation's buttons are plain POST forms (they work without JavaScript and redirect
 back); with htmx they swap only the panel. Every button calls exactly one hall service.
-The pad is a device, not a person: it proves which window it belongs to with a signed key
-that a hall manager hands out (/hall/desk/pads/), and it can only rate the visit the window
-has just finished, within two minutes.
+The rating pad at /hall/desk/pad/<window>/ belongs to the evaluation app (banhao.evaluation),
+which reads the window's last finished visit through banhao.hall.api.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 import banhao.org.api as org
@@ -24,9 +19,6 @@ from banhao.org.api import staff_required
 
 from . import selectors, services
 from .models import Desk, Green, Ticket
-
-PAD_SALT = "banhao.hall.pad"
-
 
 # --- the hall index ------------------------------------------------------------------------------
 
@@ -63,7 +55,7 @@ def _station(request):
 
 def _panel_context(staff, window, *, error: str = "") -> dict:
     hall = org.hall_info(window.hall_id)
-    desk = Desk.objects.filter(window_id=window.id).select_related("current", "rating_ticket").first()
+    desk = Desk.objects.filter(window_id=window.id).select_related("current").first()
     current = desk.current if desk and desk.current_id else None
     served = [z for z in hall.zones if z.id in window.served_zone_ids]
     per_zone, mine = selectors.desk_queue(window, selectors.today())
@@ -72,7 +64,6 @@ def _panel_context(staff, window, *, error: str = "") -> dict:
         from banhao.cases.api import case_summaries
 
         cases = case_summaries(list(current.cases.values_list("case_id", flat=True)))
-    pending = services.pad_pending(window.id)
     return {
         "staff": staff,
         "window": window,
@@ -87,7 +78,6 @@ def _panel_context(staff, window, *, error: str = "") -> dict:
         "zones": [z for z in hall.zones if z.takes_tickets],
         "other_windows": [w for w in hall.windows if w.active and w.id != window.id],
         "greens": Green.choices,
-        "pad_pending": pending,
         "error": error,
     }
 
@@ -98,7 +88,7 @@ def desk(request):
     staff, window = _station(request)
     if window is None:
         return render(request, "hall/desk/no_window.html", {"staff": staff}, status=200)
-    services.desk_sign_in(window_id=window.id, staff_id=staff.staff_id)
+    services.desk_sign_in(window_id=window.id, staff_id=staff.staff_id, actor_label=staff.name)
     ctx = _panel_context(staff, window)
     if request.htmx and request.GET.get("part") == "queue":
         return render(request, "hall/desk/_queue.html", ctx)
@@ -173,84 +163,3 @@ def act(request):
     elif notice:
         messages.success(request, notice)
     return redirect("hall:desk")
-
-
-# --- rating pads ---------------------------------------------------------------------------------
-
-
-def pad_key(window_id: int) -> str:
-    return signing.dumps({"w": window_id}, salt=PAD_SALT)
-
-
-def _pad_window(request, window_id: int) -> org.WindowInfo:
-    key = request.GET.get("key") or request.POST.get("key") or ""
-    try:
-        data = signing.loads(key, salt=PAD_SALT)
-    except signing.BadSignature:
-        raise PermissionDenied("评价器未绑定本窗口，请联系大厅管理人员。") from None
-    if data.get("w") != window_id:
-        raise PermissionDenied("评价器未绑定本窗口，请联系大厅管理人员。")
-    window = org.window_info(window_id)
-    if window is None:
-        raise Http404("没有这个窗口。")
-    return window
-
-
-@staff_required("hall.manage")
-def pads(request):
-    """The pad address of every window of the manager's halls (open it on the window's tablet)."""
-    scope = request.scope
-    halls = []
-    for hid, _name, _region in org.hall_list(None if scope.is_city_wide else scope.region_ids):
-        hall = org.hall_info(hid)
-        rows = [
-            (w, request.build_absolute_uri(reverse("hall:pad", args=[w.id])) + "?key=" + pad_key(w.id))
-            for w in hall.windows
-            if w.active
-        ]
-        halls.append((hall, rows))
-    return render(request, "hall/desk/pads.html", {"halls": halls})
-
-
-def _pad_context(window, *, thanks: str = "", error: str = "") -> dict:
-    from banhao.evaluation.api import LEVELS
-
-    pending = services.pad_pending(window.id)
-    desk = Desk.objects.filter(window_id=window.id).first()
-    clerk = org.staff_names([desk.clerk_id]).get(desk.clerk_id, "") if desk and desk.clerk_id else ""
-    remaining = services.pad_seconds_left(desk) if pending is not None else 0
-    return {
-        "window": window,
-        "key": pad_key(window.id),
-        "pending": pending,
-        "remaining": remaining,
-        "levels": LEVELS,
-        "clerk": clerk,
-        "thanks": thanks,
-        "error": error,
-    }
-
-
-@require_GET
-def pad(request, window_id: int):
-    window = _pad_window(request, window_id)
-    template = "hall/desk/_pad_body.html" if request.htmx else "hall/desk/pad.html"
-    return render(request, template, _pad_context(window))
-
-
-@require_POST
-def pad_rate(request, window_id: int):
-    window = _pad_window(request, window_id)
-    ticket = request.POST.get("ticket", "")
-    thanks, error = "", ""
-    try:
-        if not ticket.isdigit():
-            raise ValidationError("本次服务已评价或评价已超时。")
-        info = services.pad_rate(window_id=window.id, ticket_id=int(ticket), level=request.POST.get("level"))
-        thanks = f"感谢您的评价：{info.level_label}"
-    except ValidationError as e:
-        error = "；".join(e.messages)
-    ctx = _pad_context(window, thanks=thanks, error=error)
-    if request.htmx:
-        return render(request, "hall/desk/_pad_body.html", ctx)
-    return render(request, "hall/desk/pad.html", ctx)

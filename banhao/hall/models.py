@@ -1,7 +1,7 @@
 """The physical hall at work: appointments, tickets and their events, windows at work.
 
-A ticket's status changes only through `hall.services` (each change writes a TicketEvent:
-who, which window, when, what), and anything two windows may race for is an UPDATE … WHERE
+A ticket's or an appointment's status changes only through `hall.states` (called by
+`hall.services`; each change writes a HallEvent: who, which window, when, what), and anything two windows may race for is an UPDATE … WHERE
 status=… whose row count is checked (design.md habit 5).
 """
 
@@ -121,10 +121,13 @@ class Ticket(models.Model):
         return self.number
 
 
-class TicketEvent(models.Model):
-    """One step of a ticket: the raw material of the screens, the statistics and the audit."""
+class HallEvent(models.Model):
+    """One fact of the hall, append-only: a ticket's step, an appointment's step, a window's
+    sign-in or pause. The raw material of the screens, the statistics and the audit; nothing
+    updates or deletes a row (decision 0009)."""
 
     class Action(models.TextChoices):
+        # tickets
         ISSUE = "issue", "取号"
         CALL = "call", "呼叫"
         RECALL = "recall", "重呼"
@@ -132,10 +135,29 @@ class TicketEvent(models.Model):
         TRANSFER = "transfer", "转移"
         FINISH = "finish", "办结"
         CANCEL = "cancel", "取消"
+        # appointments
+        BOOK = "book", "预约"
+        RESCHEDULE = "reschedule", "改约"
+        CHECK_IN = "check_in", "预约签到"
+        NO_SHOW = "no_show", "爽约"
+        # windows
+        SIGN_IN = "sign_in", "窗口签到"
+        PAUSE = "pause", "暂停服务"
+        RESUME = "resume", "恢复叫号"
 
-    ticket = models.ForeignKey(Ticket, verbose_name="排队号", on_delete=models.CASCADE, related_name="events")
     hall = models.ForeignKey("org.Hall", on_delete=models.PROTECT, related_name="+")
     action = models.CharField("动作", max_length=10, choices=Action.choices)
+    ticket = models.ForeignKey(
+        Ticket, verbose_name="排队号", null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    appointment = models.ForeignKey(
+        "hall.Appointment",
+        verbose_name="预约",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
     window = models.ForeignKey(
         "org.Window", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -147,8 +169,8 @@ class TicketEvent(models.Model):
     data = models.JSONField("数据", default=dict, blank=True)
 
     class Meta:
-        verbose_name = "排队号记录"
-        verbose_name_plural = "排队号记录"
+        verbose_name = "大厅记录"
+        verbose_name_plural = "大厅记录"
         ordering = ["id"]
         indexes = [models.Index(fields=["hall", "action", "id"], name="hall_event_feed")]
 
@@ -171,7 +193,8 @@ class TicketCase(models.Model):
 
 
 class Desk(models.Model):
-    """A window at work today: who sits there, whether it calls, and what the rating pad asks."""
+    """A window at work today: who sits there, whether it calls, the ticket it serves and the
+    one it finished last (what the window's rating pad asks about, see banhao.hall.api)."""
 
     class State(models.TextChoices):
         OPEN = "open", "叫号中"
@@ -192,10 +215,10 @@ class Desk(models.Model):
     current = models.ForeignKey(
         Ticket, verbose_name="当前号", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    rating_ticket = models.ForeignKey(
-        Ticket, verbose_name="待评价号", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    last_finished = models.ForeignKey(
+        Ticket, verbose_name="刚办结号", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    rating_requested_at = models.DateTimeField("评价请求时间", null=True, blank=True)
+    last_finished_at = models.DateTimeField("办结时间", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

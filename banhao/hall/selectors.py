@@ -22,10 +22,10 @@ from django.utils import timezone
 
 import banhao.org.api as org
 
-from .models import Appointment, Desk, Ticket, TicketEvent
+from .models import Appointment, Desk, HallEvent, Ticket
 
 S = Ticket.Status
-A = TicketEvent.Action
+A = HallEvent.Action
 CALLS = (A.CALL, A.RECALL)
 FEED_EVENTS = 10  # at most this many calls per poll: a screen back from an outage skips older ones
 WEEKDAYS = "一二三四五六日"
@@ -96,7 +96,7 @@ def calls_after(hall_id: int, after: int, limit: int = FEED_EVENTS) -> list[dict
     """Calls and recalls of the hall with an event id above ``after``, oldest first (at most the
     newest ``limit`` of them)."""
     rows = list(
-        TicketEvent.objects.filter(hall_id=hall_id, action__in=CALLS, id__gt=after)
+        HallEvent.objects.filter(hall_id=hall_id, action__in=CALLS, id__gt=after)
         .order_by("-id")
         .values(*_CALL_FIELDS)[:limit]
     )
@@ -110,7 +110,7 @@ def recent_calls(hall_id: int, day: dt.date, limit: int = 6) -> list[dict]:
     rows = []
     for action in CALLS:
         rows += (
-            TicketEvent.objects.filter(hall_id=hall_id, action=action, at__gte=start)
+            HallEvent.objects.filter(hall_id=hall_id, action=action, at__gte=start)
             .order_by("-id")
             .values(*_CALL_FIELDS)[:limit]
         )
@@ -121,7 +121,7 @@ def recent_calls(hall_id: int, day: dt.date, limit: int = 6) -> list[dict]:
 def last_call_id(hall_id: int) -> int:
     """The id of the hall's latest call or recall event (0 when none): a screen polls from it."""
     ids = [
-        TicketEvent.objects.filter(hall_id=hall_id, action=action)
+        HallEvent.objects.filter(hall_id=hall_id, action=action)
         .order_by("-id")
         .values_list("id", flat=True)
         .first()

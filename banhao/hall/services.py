@@ -1,7 +1,9 @@
-"""Writes in the hall: tickets, calling, windows at work, appointments, the rating pad.
+"""Writes in the hall: tickets, calling, windows at work, appointments.
 
-Every ticket change writes a TicketEvent (who, which window, when). Anything two windows or
-two kiosks may race for is settled by the database, never by check-then-act:
+Every status change goes through the life cycles of `hall.states` (the one place that writes
+a status), and every change writes a HallEvent (what, who, which window, when): tickets,
+appointments, the windows' sign-in and pauses. Anything two windows or two kiosks may race
+for is settled by the database, never by check-then-act:
 
 - ticket numbers come from a per-zone, per-day counter row incremented under a row lock;
 - "call next" locks the window's Desk row (one call per window at a time), picks the best
@@ -32,15 +34,16 @@ from banhao.core.identifiers import normalize_resident_id, resident_id_birth_dat
 from banhao.core.masking import mask_phone, mask_resident_id
 from banhao.registry.api import normalize_mobile
 
+from . import states
 from .models import (
     Appointment,
     AppointmentSlot,
     Desk,
     Green,
+    HallEvent,
     Handover,
     Ticket,
     TicketCase,
-    TicketEvent,
     TicketSequence,
 )
 
@@ -74,11 +77,28 @@ def _sms(phone: str, text: str) -> None:
     transaction.on_commit(send)
 
 
-def _event(ticket: Ticket, action: str, *, at, window_id=None, clerk_id=None, actor_label="", data=None):
-    return TicketEvent.objects.create(
-        ticket=ticket,
-        hall_id=ticket.hall_id,
+E = HallEvent.Action
+
+
+def _event(
+    action: str,
+    *,
+    at,
+    ticket: Ticket | None = None,
+    appointment: Appointment | None = None,
+    hall_id: int | None = None,
+    window_id=None,
+    clerk_id=None,
+    actor_label="",
+    data=None,
+) -> HallEvent:
+    """Appends one fact to the hall's event log."""
+    obj = ticket or appointment
+    return HallEvent.objects.create(
+        hall_id=hall_id or obj.hall_id,
         action=action,
+        ticket=ticket,
+        appointment=appointment,
         window_id=window_id,
         clerk_id=clerk_id,
         actor_label=actor_label,
@@ -248,9 +268,9 @@ def ticket_issue(
         issued_at=now,
     )
     _event(
-        ticket,
-        TicketEvent.Action.ISSUE,
+        E.ISSUE,
         at=now,
+        ticket=ticket,
         actor_label=actor_label or ticket.get_source_display(),
         data={"green": green} if green else {},
     )
@@ -286,35 +306,61 @@ def _desk(window_id: int) -> Desk:
 
 
 @transaction.atomic
-def desk_sign_in(*, window_id: int, staff_id: int) -> Desk:
-    _window(window_id)
+def desk_sign_in(*, window_id: int, staff_id: int, actor_label: str = "", now=None) -> Desk:
+    """The clerk opens the workstation: the window is theirs today. A sign-in event is written
+    when the clerk changes or on the desk's first use of the day (opening the page again later
+    the same day changes nothing)."""
+    now = _now(now)
+    window = _window(window_id)
     desk = _desk(window_id)
-    if desk.clerk_id != staff_id:
-        desk.clerk_id = staff_id
-        desk.save(update_fields=["clerk", "updated_at"])
+    if desk.clerk_id == staff_id and timezone.localtime(desk.updated_at).date() == now.date():
+        return desk
+    before = desk.clerk_id
+    desk.clerk_id = staff_id
+    desk.save(update_fields=["clerk", "updated_at"])
+    _event(
+        E.SIGN_IN,
+        at=now,
+        hall_id=window.hall_id,
+        window_id=window_id,
+        clerk_id=staff_id,
+        actor_label=actor_label,
+        data={"window": window.number, **({"replaces": before} if before and before != staff_id else {})},
+    )
     return desk
 
 
 @transaction.atomic
-def desk_pause(*, window_id: int, staff_id: int, paused: bool, actor_label: str = "") -> Desk:
-    """暂停 / 恢复: a paused window calls nobody (recorded in the audit trail)."""
+def desk_pause(*, window_id: int, staff_id: int, paused: bool, actor_label: str = "", now=None) -> Desk:
+    """暂停 / 恢复: a paused window calls nobody. Pausing a paused window (or resuming an open
+    one) is refused by the desk's life cycle and changes nothing."""
     from banhao.core.audit import audit_record
 
+    now = _now(now)
+    window = _window(window_id)
     desk = _desk(window_id)
+    action = "pause" if paused else "resume"
+    states.DESK.target(desk.state, action)  # refuses before anything else is checked
     if paused and desk.current_id:
         raise ValidationError("请先办结或过号当前的号码，再暂停服务。")
     before = desk.state
-    desk.state = Desk.State.PAUSED if paused else Desk.State.OPEN
-    desk.clerk_id = staff_id
-    desk.save(update_fields=["state", "clerk", "updated_at"])
-    if before != desk.state:
-        audit_record(
-            actor=actor_label or "窗口",
-            obj=desk,
-            action="hall.desk_pause" if paused else "hall.desk_resume",
-            before={"state": before},
-            after={"state": desk.state},
-        )
+    states.move(desk, action, clerk_id=staff_id, updated_at=now)
+    _event(
+        E.PAUSE if paused else E.RESUME,
+        at=now,
+        hall_id=window.hall_id,
+        window_id=window_id,
+        clerk_id=staff_id,
+        actor_label=actor_label,
+        data={"window": window.number},
+    )
+    audit_record(
+        actor=actor_label or "窗口",
+        obj=desk,
+        action=f"hall.desk_{action}",
+        before={"state": before},
+        after={"state": desk.state},
+    )
     return desk
 
 
@@ -359,8 +405,11 @@ def ticket_call_next(
         )
         if candidate is None:
             return None
-        claimed = Ticket.objects.filter(pk=candidate, status=S.WAITING).update(
-            status=S.SERVING,
+        claimed = states.claim(
+            Ticket,
+            candidate,
+            S.WAITING,
+            "call",
             window_id=window.id,
             clerk_id=staff_id,
             called_at=now,
@@ -377,9 +426,9 @@ def ticket_call_next(
     desk.clerk_id = staff_id
     desk.save(update_fields=["current", "clerk", "updated_at"])
     _event(
-        ticket,
-        TicketEvent.Action.CALL,
+        E.CALL,
         at=now,
+        ticket=ticket,
         window_id=window.id,
         clerk_id=staff_id,
         actor_label=actor_label,
@@ -394,12 +443,11 @@ def ticket_recall(*, window_id: int, staff_id: int | None, actor_label: str = ""
     now = _now(now)
     window = _window(window_id)
     ticket = _current(_desk(window_id))
-    Ticket.objects.filter(pk=ticket.pk).update(recalls=F("recalls") + 1, called_at=now, updated_at=now)
-    ticket.refresh_from_db()
+    states.move(ticket, "recall", recalls=F("recalls") + 1, called_at=now, updated_at=now)
     _event(
-        ticket,
-        TicketEvent.Action.RECALL,
+        E.RECALL,
         at=now,
+        ticket=ticket,
         window_id=window.id,
         clerk_id=staff_id,
         actor_label=actor_label,
@@ -413,13 +461,10 @@ def _release(desk: Desk) -> None:
     desk.save(update_fields=["current", "updated_at"])
 
 
-def _close_current(desk: Desk, status: str, now: dt.datetime) -> Ticket:
-    """Ends the desk's current ticket with ``status`` (过号 or 办结) and frees the desk."""
+def _close_current(desk: Desk, action: str, now: dt.datetime) -> Ticket:
+    """Ends the desk's current ticket by ``action`` (skip → 过号, finish → 办结) and frees the desk."""
     ticket = _current(desk)
-    Ticket.objects.filter(pk=ticket.pk, status=S.SERVING).update(
-        status=status, finished_at=now, updated_at=now
-    )
-    ticket.refresh_from_db()
+    states.move(ticket, action, finished_at=now, updated_at=now)
     desk.current_id = None
     return ticket
 
@@ -429,12 +474,12 @@ def ticket_skip(*, window_id: int, staff_id: int | None, actor_label: str = "", 
     """过号: the person did not come; the ticket is closed (a missed number needs a new ticket)."""
     now = _now(now)
     desk = _desk(window_id)
-    ticket = _close_current(desk, S.NO_SHOW, now)
+    ticket = _close_current(desk, "skip", now)
     desk.save(update_fields=["current", "updated_at"])
     _event(
-        ticket,
-        TicketEvent.Action.SKIP,
+        E.SKIP,
         at=now,
+        ticket=ticket,
         window_id=window_id,
         clerk_id=staff_id,
         actor_label=actor_label,
@@ -470,43 +515,51 @@ def ticket_transfer(
     if target_window is not None and target_window.id == window.id:
         raise ValidationError("不能转移到本窗口。")
     zone_id = target_window.zone_id if target_window else target_zone.id
-    Ticket.objects.filter(pk=ticket.pk, status=S.SERVING).update(
-        status=S.WAITING,
+    from_zone_id = ticket.zone_id
+    states.move(
+        ticket,
+        "transfer",
         zone_id=zone_id,
         target_window_id=target_window.id if target_window else None,
         window=None,
         clerk=None,
         updated_at=now,
     )
-    ticket.refresh_from_db()
     _release(desk)
     to = target_window.label if target_window else target_zone.name
     _event(
-        ticket,
-        TicketEvent.Action.TRANSFER,
+        E.TRANSFER,
         at=now,
+        ticket=ticket,
         window_id=window_id,
         clerk_id=staff_id,
         actor_label=actor_label,
-        data={"to": to, "reason": reason.strip()[:200]},
+        data={
+            "to": to,
+            "from_zone": from_zone_id,
+            "to_zone": zone_id,
+            "to_window": target_window.id if target_window else None,
+            "reason": reason.strip()[:200],
+        },
     )
     return ticket
 
 
 @transaction.atomic
 def ticket_finish(*, window_id: int, staff_id: int | None, actor_label: str = "", now=None) -> Ticket:
-    """办结: the service is over; the window's rating pad now asks this visit's rating."""
+    """办结: the service is over. The desk remembers the visit as the one it finished last
+    (the fact the window's rating pad reads through banhao.hall.api)."""
     now = _now(now)
     desk = _desk(window_id)
-    ticket = _close_current(desk, S.DONE, now)
-    desk.rating_ticket_id = ticket.pk
-    desk.rating_requested_at = now
-    desk.save(update_fields=["current", "rating_ticket", "rating_requested_at", "updated_at"])
+    ticket = _close_current(desk, "finish", now)
+    desk.last_finished_id = ticket.pk
+    desk.last_finished_at = now
+    desk.save(update_fields=["current", "last_finished", "last_finished_at", "updated_at"])
     cases = list(ticket.cases.values_list("case_id", flat=True))
     _event(
-        ticket,
-        TicketEvent.Action.FINISH,
+        E.FINISH,
         at=now,
+        ticket=ticket,
         window_id=window_id,
         clerk_id=staff_id,
         actor_label=actor_label,
@@ -556,59 +609,6 @@ def ticket_accept_application(*, actor, window_id: int, ticket_id: int, result, 
     )
     ticket_link_case(ticket_id=ticket_id, case_id=made.id)
     return made
-
-
-# --- the rating pad ----------------------------------------------------------------------------
-
-PAD_TIMEOUT = dt.timedelta(seconds=120)
-
-
-def pad_pending(window_id: int, now: dt.datetime | None = None) -> Ticket | None:
-    """The ticket the window's pad should ask about now (None once rated or timed out)."""
-    from banhao.evaluation.api import rating_for_ticket
-
-    now = _now(now)
-    desk = Desk.objects.filter(window_id=window_id).select_related("rating_ticket").first()
-    if desk is None or desk.rating_ticket is None or desk.rating_requested_at is None:
-        return None
-    if now - desk.rating_requested_at > PAD_TIMEOUT:
-        return None
-    if rating_for_ticket(desk.rating_ticket_id) is not None:
-        return None
-    return desk.rating_ticket
-
-
-def pad_seconds_left(desk: Desk, now: dt.datetime | None = None) -> int:
-    """Whole seconds the pad still waits for a rating (at least 1 while it waits)."""
-    elapsed = (_now(now) - desk.rating_requested_at).total_seconds()
-    return max(1, int(PAD_TIMEOUT.total_seconds() - elapsed))
-
-
-@transaction.atomic
-def pad_rate(*, window_id: int, ticket_id: int, level, dimensions: dict | None = None, now=None):
-    """Stores the pad's rating of one visit, on the window and clerk who served it."""
-    from banhao.evaluation.api import rating_record_onsite
-
-    now = _now(now)
-    desk = _desk(window_id)
-    if desk.rating_ticket_id != int(ticket_id) or desk.rating_requested_at is None:
-        raise ValidationError("本次服务已评价或评价已超时。")
-    if now - desk.rating_requested_at > PAD_TIMEOUT:
-        raise ValidationError("评价已超时，本次未记录评价。")
-    ticket = Ticket.objects.get(pk=ticket_id)
-    info, _created = rating_record_onsite(
-        ticket_id=ticket.pk,
-        hall_id=ticket.hall_id,
-        window_id=ticket.window_id,
-        clerk_id=ticket.clerk_id,
-        case_ids=list(ticket.cases.values_list("case_id", flat=True)),
-        level=level,
-        dimensions=dimensions,
-    )
-    desk.rating_ticket_id = None
-    desk.rating_requested_at = None
-    desk.save(update_fields=["rating_ticket", "rating_requested_at", "updated_at"])
-    return info
 
 
 # --- appointments ------------------------------------------------------------------------------
@@ -755,6 +755,13 @@ def appointment_book(
         action="hall.appointment_book",
         after={"day": day.isoformat(), "start": start.strftime("%H:%M"), "zone": zone.name},
     )
+    _event(
+        E.BOOK,
+        at=now,
+        appointment=appt,
+        actor_label="预约人",
+        data={"zone": zone.id, "day": day.isoformat(), "start": start.strftime("%H:%M")},
+    )
     _sms(
         phone,
         f"您已预约{hall.name} {day:%-m月%-d日} {start:%H:%M}—{end:%H:%M}（{zone.name}），"
@@ -780,12 +787,11 @@ def appointment_changeable(appt: Appointment, now: dt.datetime | None = None) ->
     return appt.status == Appointment.Status.BOOKED and appointment_begins(appt) > _now(now)
 
 
-def _own(appt: Appointment, user) -> Appointment:
+def _own(appt: Appointment, user, action: str) -> Appointment:
     locked = Appointment.objects.select_for_update().get(pk=appt.pk)
     if user is not None and locked.user_id != user.pk:
         raise ValidationError("只能变更本人的预约。")
-    if locked.status != Appointment.Status.BOOKED:
-        raise ValidationError(f"该预约{locked.get_status_display()}，不能再变更。")
+    states.APPOINTMENT.target(locked.status, action)  # e.g. 预约当前状态为“已签到”，不能“取消预约”。
     return locked
 
 
@@ -794,12 +800,18 @@ def appointment_cancel(*, user, appointment: Appointment, now=None) -> Appointme
     from banhao.core.audit import audit_record
 
     now = _now(now)
-    appt = _own(appointment, user)
+    appt = _own(appointment, user, "cancel")
     if not appointment_changeable(appt, now):
         raise ValidationError("预约时段已开始，不能取消。")
-    appt.status = Appointment.Status.CANCELLED
-    appt.save(update_fields=["status", "changed_at"])
+    states.move(appt, "cancel", changed_at=now)
     _release_slot(appt.zone_id, appt.day, appt.start)
+    _event(
+        E.CANCEL,
+        at=now,
+        appointment=appt,
+        actor_label="预约人",
+        data={"day": appt.day.isoformat(), "start": appt.start.strftime("%H:%M")},
+    )
     audit_record(
         actor=user,
         obj=appt,
@@ -817,7 +829,7 @@ def appointment_reschedule(
     from banhao.core.audit import audit_record
 
     now = _now(now)
-    appt = _own(appointment, user)
+    appt = _own(appointment, user, "reschedule")
     if not appointment_changeable(appt, now):
         raise ValidationError("预约时段已开始，不能改约。")
     if (day, start) == (appt.day, appt.start):
@@ -835,8 +847,14 @@ def appointment_reschedule(
     _reserve(zone, day, start)
     _release_slot(appt.zone_id, appt.day, appt.start)
     before = {"day": appt.day.isoformat(), "start": appt.start.strftime("%H:%M")}
-    appt.day, appt.start, appt.end = day, start, end
-    appt.save(update_fields=["day", "start", "end", "changed_at"])
+    states.move(appt, "reschedule", day=day, start=start, end=end, changed_at=now)
+    _event(
+        E.RESCHEDULE,
+        at=now,
+        appointment=appt,
+        actor_label="预约人",
+        data={"from": before, "day": day.isoformat(), "start": start.strftime("%H:%M")},
+    )
     audit_record(
         actor=user,
         obj=appt,
@@ -897,22 +915,40 @@ def appointment_check_in(*, hall_id: int, code: str = "", resident_id: str = "",
         actor_label="预约签到",
         now=now,
     )
-    appt.status = Appointment.Status.CHECKED_IN
-    appt.ticket = ticket
-    appt.save(update_fields=["status", "ticket", "changed_at"])
+    states.move(appt, "check_in", ticket=ticket, changed_at=now)
+    _event(
+        E.CHECK_IN,
+        at=now,
+        appointment=appt,
+        ticket=ticket,
+        actor_label="预约签到",
+        data={"number": ticket.number, "early_s": max(0, int((begins - now).total_seconds()))},
+    )
     return ticket
 
 
 @transaction.atomic
 def appointment_mark_no_shows(now=None) -> int:
-    """Bookings whose slot has ended without a check-in become 爽约 (recorded, not deleted)."""
+    """Bookings whose slot has ended without a check-in become 爽约 (recorded, not deleted),
+    each with a no-show event. Running it again changes nothing."""
     now = _now(now)
     today = now.date()
-    earlier = Appointment.objects.filter(status=Appointment.Status.BOOKED, day__lt=today)
-    today_over = Appointment.objects.filter(status=Appointment.Status.BOOKED, day=today, end__lte=now.time())
-    n = earlier.update(status=Appointment.Status.NO_SHOW, changed_at=now)
-    n += today_over.update(status=Appointment.Status.NO_SHOW, changed_at=now)
-    return n
+    over = Appointment.objects.filter(Q(day__lt=today) | Q(day=today, end__lte=now.time()))
+    ids = states.move_all(over, "no_show", changed_at=now)
+    HallEvent.objects.bulk_create(
+        HallEvent(
+            hall_id=hall_id,
+            action=E.NO_SHOW,
+            appointment_id=pk,
+            actor_label="系统",
+            at=now,
+            data={"day": day.isoformat(), "start": start.strftime("%H:%M")},
+        )
+        for pk, hall_id, day, start in Appointment.objects.filter(pk__in=ids).values_list(
+            "pk", "hall_id", "day", "start"
+        )
+    )
+    return len(ids)
 
 
 # --- unified pickup (统一出件) ---------------------------------------------------------------------

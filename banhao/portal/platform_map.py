@@ -281,7 +281,7 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
     Role.HALL_MANAGER: (
         Entry("大厅实时监控", "叫号大屏、实时统计、取号机和自助服务区", "hall:index"),
         Entry("窗口与人员", "窗口设置和在岗人员", "org:window_list"),
-        Entry("窗口评价器", "各窗口评价平板的绑定地址", "hall:pads"),
+        Entry("窗口评价器", "各窗口评价平板的绑定地址", "evaluation:pads"),
     ),
     Role.SUPERVISOR: (
         Entry("差评整改", "差评回访和整改跟踪"),

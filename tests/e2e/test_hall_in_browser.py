@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from banhao.cases.models import Case, Status
 from banhao.evaluation.models import Rating
-from banhao.hall import desk_views
+from banhao.evaluation.views import pad_key
 from banhao.hall.models import Ticket
 from banhao.hall.tests.test_acceptance import personal, publish
 from conftest import PASSWORD
@@ -95,7 +95,7 @@ def test_kiosk_ticket_called_at_a_window_shown_on_the_screen_accepted_and_rated(
     pad = browser.new_context(
         locale="zh-CN", viewport={"width": 1280, "height": 800}, has_touch=True
     ).new_page()
-    pad.goto(f"{base}/hall/desk/pad/{window.pk}/?key={desk_views.pad_key(window.pk)}")
+    pad.goto(f"{base}/hall/desk/pad/{window.pk}/?key={pad_key(window.pk)}")
     expect(pad.locator("h1")).to_have_text("请对本次服务作出评价")
     pad.click("button[name=level][value='5']")
     expect(pad.locator(".hall-pad__thanks")).to_contain_text("非常满意")

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from banhao.cases import documents, services
+from banhao.cases.tests.factories import advance
 from banhao.core import pdf
 from conftest import PASSWORD
 
@@ -76,21 +77,6 @@ def case(make_case, applicant):
     return make_case(key="k1", user=applicant)
 
 
-def _accepted(case):
-    return services.case_accept(actor="测试", case=case, on=D(2026, 2, 13))
-
-
-def _decided(case, approved=True, reason=""):
-    case = _accepted(case)
-    case = services.case_claim(actor=_staff_user(), case=case)
-    return services.case_decide(actor="测试", case=case, approved=approved, reason=reason)
-
-
-def _staff_user():
-    user, _ = get_user_model().objects.get_or_create(username="reviewer-x", defaults={"kind": "staff"})
-    return user
-
-
 # --- formatting --------------------------------------------------------------------------------
 
 
@@ -111,7 +97,7 @@ def test_a_notice_exists_only_once_the_case_reached_its_step(case):
     with pytest.raises(documents.NoticeNotApplicable):
         documents.notice_for(case, documents.DECISION)
     assert documents.available_notices(case) == []
-    case = _accepted(case)
+    case = advance(case, accepted=True, on=D(2026, 2, 13))
     assert [n["kind"] for n in documents.available_notices(case)] == ["acceptance"]
     with pytest.raises(documents.NoticeNotApplicable):
         documents.notice_for(case, "no_such_kind")
@@ -122,7 +108,7 @@ def test_a_notice_exists_only_once_the_case_reached_its_step(case):
 
 def test_the_acceptance_notice_gives_both_dates_and_how_to_follow_up(case):
     _pdf_or_skip()
-    case = _accepted(case)
+    case = advance(case, accepted=True, on=D(2026, 2, 13))
     body = documents.render_notice(case, "acceptance", base_url="https://zwfw.example.cn")
     assert _fonts_embedded(body), "a CJK font must be embedded"
     text = _text(body)
@@ -168,7 +154,7 @@ def test_the_refusal_notice_gives_the_reason_the_competent_office_and_the_remedi
 
 def test_the_special_procedure_notice_says_which_procedure_and_how_long(case):
     _pdf_or_skip()
-    case = _accepted(case)
+    case = advance(case, accepted=True, on=D(2026, 2, 13))
     case = services.case_suspend(
         actor="测试", case=case, kind="expert", reason="需组织专家评审", expected_days=5, on=D(2026, 3, 2)
     )
@@ -181,7 +167,7 @@ def test_the_special_procedure_notice_says_which_procedure_and_how_long(case):
 
 
 def test_an_extension_is_a_notice_of_its_own_name(case):
-    case = _accepted(case)
+    case = advance(case, accepted=True, on=D(2026, 2, 13))
     case = services.case_suspend(
         actor="测试", case=case, kind="extension", reason="情况复杂", expected_days=10, on=D(2026, 3, 2)
     )
@@ -192,7 +178,7 @@ def test_an_extension_is_a_notice_of_its_own_name(case):
 
 def test_an_approval_is_a_decision_to_grant_naming_the_result(case):
     _pdf_or_skip()
-    case = _decided(case, approved=True)
+    case = advance(case, approved=True, on=D(2026, 2, 13))
     text = _text(documents.render_notice(case, "decision", base_url="http://testserver"))
     assert "准予行政许可决定书" in text and case.number in text
     assert "食品经营许可证" in text
@@ -202,7 +188,7 @@ def test_an_approval_is_a_decision_to_grant_naming_the_result(case):
 
 def test_a_denial_gives_reasons_and_remedies(case):
     _pdf_or_skip()
-    case = _decided(case, approved=False, reason="经营场所与食品安全要求不符")
+    case = advance(case, denied=True, reason="经营场所与食品安全要求不符", on=D(2026, 2, 13))
     body = documents.render_notice(case, "decision", base_url="http://testserver")
     assert _fonts_embedded(body)
     text = _text(body)
@@ -212,7 +198,7 @@ def test_a_denial_gives_reasons_and_remedies(case):
 
 
 def test_the_notice_carries_a_qr_code_of_the_case_status_page(case):
-    case = _accepted(case)
+    case = advance(case, accepted=True, on=D(2026, 2, 13))
     html = documents.notice_html(case, "acceptance", base_url="https://zwfw.example.cn/")
     assert re.search(r'<img src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"', html)
     assert documents.status_url(case, "https://zwfw.example.cn/") == (
@@ -229,7 +215,7 @@ def _url(case, kind="acceptance"):
 
 def test_the_applicant_downloads_their_notice(client, case, applicant):
     _pdf_or_skip()
-    case = _accepted(case)
+    case = advance(case, accepted=True, on=D(2026, 2, 13))
     client.force_login(applicant)
     response = client.get(_url(case))
     assert response.status_code == 200
@@ -242,13 +228,13 @@ def test_the_applicant_downloads_their_notice(client, case, applicant):
 
 def test_staff_in_scope_may_fetch_a_notice(client, case, make_staff):
     _pdf_or_skip()
-    case = _accepted(case)
+    case = advance(case, accepted=True, on=D(2026, 2, 13))
     client.force_login(make_staff("window_clerk", region="lanshan"))
     assert client.get(_url(case)).status_code == 200
 
 
 def test_another_applicant_and_staff_outside_the_scope_get_404(client, case, make_staff, make_department):
-    case = _accepted(case)
+    case = advance(case, accepted=True, on=D(2026, 2, 13))
     other = get_user_model().objects.create_user(username="13900000002", password=PASSWORD, kind="applicant")
     client.force_login(other)
     assert client.get(_url(case)).status_code == 404
@@ -261,7 +247,7 @@ def test_another_applicant_and_staff_outside_the_scope_get_404(client, case, mak
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, case):
-    response = client.get(_url(_accepted(case)))
+    response = client.get(_url(advance(case, accepted=True, on=D(2026, 2, 13))))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
@@ -281,7 +267,7 @@ def test_pdf_output_unavailable_answers_503_in_chinese(client, case, applicant, 
 
     monkeypatch.setattr(pdf, "check_available", unavailable)
     client.force_login(applicant)
-    response = client.get(_url(_accepted(case)))
+    response = client.get(_url(advance(case, accepted=True, on=D(2026, 2, 13))))
     assert response.status_code == 503
     assert "暂时无法生成PDF" in response.content.decode()
 
@@ -291,6 +277,8 @@ def test_the_acceptance_notice_lists_the_materials_received(case):
 
     CaseMaterial.objects.create(case=case, name="食品经营许可申请书")
     CaseMaterial.objects.create(case=case, name="营业执照")
-    html = documents.notice_html(_accepted(case), "acceptance", base_url="http://testserver")
+    html = documents.notice_html(
+        advance(case, accepted=True, on=D(2026, 2, 13)), "acceptance", base_url="http://testserver"
+    )
     assert "食品经营许可申请书" in html and "营业执照" in html
     assert "申请表（网上申请）" in html

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from banhao.cases import services
 from banhao.cases.models import Case, CaseEvent, CaseMaterial, Status, Warning
+from banhao.cases.tests.factories import advance
 from banhao.core.calendar import add_workdays
 from conftest import PASSWORD
 
@@ -54,12 +55,12 @@ def office(published_implementation, make_department, make_staff, make_case):
     }
 
 
-def _accepted(case, *, actor="测试"):
-    return services.case_accept(actor=actor, case=case)
+def _accepted(case):
+    return advance(case, accepted=True)
 
 
 def _under_review(case, reviewer):
-    return services.case_claim(actor=reviewer, case=_accepted(case))
+    return advance(case, under_review=True, reviewer=reviewer)
 
 
 # --- scope -------------------------------------------------------------------------------

@@ -3,12 +3,11 @@
 import datetime as dt
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from banhao.cases import api, services
+from banhao.cases import api
 from banhao.core.audit import AuditEvent
 
 IP = "10.1.2.3"
@@ -19,18 +18,6 @@ def _fresh_cache():
     cache.clear()  # the lookup throttle lives there
     yield
     cache.clear()
-
-
-def _accepted(case):
-    return services.case_accept(actor="测试", case=case, on=dt.date(2026, 2, 13))
-
-
-def _decided(case, approved=True):
-    case = _accepted(case)
-    reviewer, _ = get_user_model().objects.get_or_create(username="reviewer-s", defaults={"kind": "staff"})
-    case = services.case_claim(actor=reviewer, case=case)
-    reason = "" if approved else "经营场所不符合要求"
-    return services.case_decide(actor="测试", case=case, approved=approved, reason=reason)
 
 
 def _message(excinfo) -> str:
@@ -45,8 +32,10 @@ def test_the_self_service_functions_are_part_of_the_cases_api():
         assert name in api.__all__ and hasattr(api, name)
 
 
-def test_a_lookup_with_the_right_number_and_phone_gives_the_status_with_the_name_masked(make_case):
-    case = _accepted(make_case())
+def test_a_lookup_with_the_right_number_and_phone_gives_the_status_with_the_name_masked(
+    make_case, CaseFactory
+):
+    case = CaseFactory(accepted=True, on=dt.date(2026, 2, 13))
     info = api.case_lookup(number=f" {case.number} ", phone="+86 138-0000-0001", ip=IP)
     assert info.number == case.number
     assert info.status == "accepted" and info.status_label == "已受理"
@@ -93,8 +82,8 @@ def test_the_throttle_is_the_one_of_the_web_lookup(client, make_case, settings):
 # --- 打印决定书 ------------------------------------------------------------------------------------
 
 
-def test_the_decision_is_available_with_the_case_number_and_the_applicants_id(make_case):
-    case = _decided(make_case())
+def test_the_decision_is_available_with_the_case_number_and_the_applicants_id(make_case, CaseFactory):
+    case = CaseFactory(approved=True, on=dt.date(2026, 2, 13))
     case_id = api.decision_check(number=case.number, resident_id=case.person.resident_id.lower(), ip=IP)
     assert case_id == case.pk
     assert AuditEvent.objects.filter(action="cases.self_service_decision", object_id=str(case.pk)).exists()
@@ -104,15 +93,17 @@ def test_the_decision_is_available_with_the_case_number_and_the_applicants_id(ma
     assert doc.filename == f"准予行政许可决定书-{case.number}.pdf"
 
 
-def test_a_denial_is_a_decision_too(make_case):
-    case = _decided(make_case(), approved=False)
+def test_a_denial_is_a_decision_too(make_case, CaseFactory):
+    case = CaseFactory(denied=True, reason="经营场所不符合要求", on=dt.date(2026, 2, 13))
     assert api.decision_check(number=case.number, resident_id=case.person.resident_id, ip=IP) == case.pk
     assert api.decision_pdf(case.pk).title == "不予行政许可决定书"
 
 
-def test_a_wrong_id_an_undecided_case_and_an_unknown_number_get_one_neutral_message(make_case, make_person):
-    decided = _decided(make_case())
-    undecided = _accepted(make_case())
+def test_a_wrong_id_an_undecided_case_and_an_unknown_number_get_one_neutral_message(
+    make_case, make_person, CaseFactory
+):
+    decided = CaseFactory(approved=True, on=dt.date(2026, 2, 13))
+    undecided = CaseFactory(accepted=True, on=dt.date(2026, 2, 13))
     stranger = make_person(name="赵磊")
     attempts = [
         (decided.number, stranger.resident_id),
@@ -126,9 +117,9 @@ def test_a_wrong_id_an_undecided_case_and_an_unknown_number_get_one_neutral_mess
     assert not AuditEvent.objects.filter(action="cases.self_service_decision").exists()
 
 
-def test_wrong_decision_pairs_count_as_lookup_failures(make_case, make_person, settings):
+def test_wrong_decision_pairs_count_as_lookup_failures(make_case, make_person, settings, CaseFactory):
     settings.BANHAO_LOOKUP_MAX_FAILURES_PER_HOUR = 2
-    case = _decided(make_case())
+    case = CaseFactory(approved=True, on=dt.date(2026, 2, 13))
     stranger = make_person(name="赵磊")
     for _ in range(2):
         with pytest.raises(ValidationError):
@@ -138,17 +129,17 @@ def test_wrong_decision_pairs_count_as_lookup_failures(make_case, make_person, s
     assert _message(blocked) == api.LOOKUP_THROTTLED
 
 
-def test_a_malformed_id_number_is_a_typo_and_not_counted(make_case, settings):
+def test_a_malformed_id_number_is_a_typo_and_not_counted(make_case, settings, CaseFactory):
     settings.BANHAO_LOOKUP_MAX_FAILURES_PER_HOUR = 1
-    case = _decided(make_case())
+    case = CaseFactory(approved=True, on=dt.date(2026, 2, 13))
     with pytest.raises(ValidationError) as typo:
         api.decision_check(number=case.number, resident_id="3713021980", ip=IP)
     assert _message(typo) == "身份证号码有误，请核对后重新输入。"
     assert not api.lookup_throttled(IP)
 
 
-def test_no_pdf_is_made_for_a_case_without_a_decision(make_case):
-    case = _accepted(make_case())
+def test_no_pdf_is_made_for_a_case_without_a_decision(make_case, CaseFactory):
+    case = CaseFactory(accepted=True, on=dt.date(2026, 2, 13))
     with pytest.raises(LookupError):
         api.decision_pdf(case.pk)
     with pytest.raises(LookupError):

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, connections
 
 from banhao.hall import services
-from banhao.hall.models import Ticket, TicketEvent
+from banhao.hall.models import HallEvent, Ticket
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -71,12 +71,12 @@ def test_eight_windows_calling_at_once_call_every_ticket_exactly_once(hall):
     called = [t for calls in seen.values() for t in calls]
     assert Counter(called).most_common(1)[0][1] == 1  # nobody called twice
     assert sorted(called) == sorted(t.pk for t in tickets)  # nobody left waiting
-    per_ticket = Counter(TicketEvent.objects.filter(action="call").values_list("ticket_id", flat=True))
+    per_ticket = Counter(HallEvent.objects.filter(action="call").values_list("ticket_id", flat=True))
     assert set(per_ticket.values()) == {1}
     assert Ticket.objects.filter(status="done").count() == len(tickets)
     assert sum(1 for calls in seen.values() if calls) >= 2  # the windows really did share the work
     # none passed over: in call order, a ticket is never behind more than 7 later-issued ones
-    order = list(TicketEvent.objects.filter(action="call").order_by("id").values_list("ticket_id", flat=True))
+    order = list(HallEvent.objects.filter(action="call").order_by("id").values_list("ticket_id", flat=True))
     rank = {t.pk: i for i, t in enumerate(tickets)}
     assert all(position - rank[t] <= len(windows) - 1 for position, t in enumerate(order))
 

@@ -1,13 +1,10 @@
-"""The clerk's workstation and the rating pad bound to the window."""
-
-import datetime as dt
+"""The clerk's workstation (the rating pad's tests live in banhao/evaluation/tests)."""
 
 import pytest
 from django.urls import reverse
 
-from banhao.evaluation.models import Rating
-from banhao.hall import desk_views, services
 from banhao.hall.models import Desk, Ticket
+from banhao.hall.tests.factories import TicketFactory
 from conftest import PASSWORD
 
 
@@ -18,26 +15,20 @@ def clerk(client, make_staff, hall):
     return user
 
 
-def take(hall, phone, letter="A"):
-    return services.ticket_issue(
-        hall_id=hall["hall"].pk, zone_id=hall["zones"][letter].pk, source="kiosk", phone=phone
-    )[0]
-
-
 def press(client, action, **data):
     return client.post(reverse("hall:desk_act"), {"action": action, **data})
 
 
 def test_the_desk_shows_the_window_and_the_waiting_counts(client, clerk, hall):
-    take(hall, "13800000001")
-    take(hall, "13800000002")
+    TicketFactory(hall, phone="13800000001")
+    TicketFactory(hall, phone="13800000002")
     page = client.get(reverse("hall:desk")).content.decode()
     assert "1号窗口" in page and "等候 <strong>2</strong> 人" in page
     assert Desk.objects.get(window=hall["windows"][1]).clerk_id == clerk.staff.pk
 
 
 def test_call_recall_finish_through_the_buttons(client, clerk, hall):
-    t = take(hall, "13800000001")
+    t = TicketFactory(hall, phone="13800000001")
     r = press(client, "call")
     assert r.status_code == 302
     t.refresh_from_db()
@@ -60,7 +51,7 @@ def test_an_empty_queue_and_wrong_steps_answer_in_chinese(client, clerk, hall):
 
 
 def test_htmx_buttons_swap_only_the_panel(client, clerk, hall):
-    take(hall, "13800000001")
+    TicketFactory(hall, phone="13800000001")
     r = client.post(reverse("hall:desk_act"), {"action": "call"}, HTTP_HX_REQUEST="true")
     body = r.content.decode()
     assert r.status_code == 200 and 'id="hall-desk-panel"' in body and "<html" not in body
@@ -79,7 +70,7 @@ def test_the_clerk_issues_a_green_channel_ticket(client, clerk, hall):
 
 
 def test_transfer_to_another_window(client, clerk, hall):
-    t = take(hall, "13800000001")
+    t = TicketFactory(hall, phone="13800000001")
     press(client, "call")
     press(client, "transfer", to_window=str(hall["windows"][3].pk), reason="社保")
     t.refresh_from_db()
@@ -98,84 +89,3 @@ def test_a_clerk_without_a_window_is_told_so(client, make_staff, hall):
     client.login(username=user.username, password=PASSWORD)
     assert "未分配窗口" in client.get(reverse("hall:desk")).content.decode()
     assert press(client, "call").status_code == 403
-
-
-# --- the rating pad ------------------------------------------------------------------------
-
-
-def pad_url(window, key=None):
-    return reverse("hall:pad", args=[window.pk]) + "?key=" + (key or desk_views.pad_key(window.pk))
-
-
-def test_the_pad_needs_its_window_key(client, hall):
-    w1, w2 = hall["windows"][1], hall["windows"][2]
-    assert client.get(pad_url(w1)).status_code == 200
-    assert client.get(pad_url(w1, key=desk_views.pad_key(w2.pk))).status_code == 403
-    assert client.get(reverse("hall:pad", args=[w1.pk]) + "?key=forged").status_code == 403
-
-
-def test_finishing_a_service_asks_the_pad_and_the_rating_lands_on_window_and_clerk(client, clerk, hall):
-    w1 = hall["windows"][1]
-    take(hall, "13800000001")
-    press(client, "call")
-    assert "请对本次服务作出评价" not in client.get(pad_url(w1)).content.decode()
-    press(client, "finish")
-    page = client.get(pad_url(w1)).content.decode()
-    assert "请对本次服务作出评价" in page and "非常满意" in page and "非常不满意" in page
-    t = Ticket.objects.get()
-    r = client.post(
-        reverse("hall:pad_rate", args=[w1.pk]),
-        {"key": desk_views.pad_key(w1.pk), "ticket": t.pk, "level": "4"},
-    )
-    assert "感谢您的评价：满意" in r.content.decode()
-    rating = Rating.objects.get()
-    assert (rating.level, rating.window_id, rating.clerk_id, rating.ticket_id) == (
-        4,
-        w1.pk,
-        clerk.staff.pk,
-        t.pk,
-    )
-    assert rating.channel == "hall_pad"
-    # one rating per visit: a second tap changes nothing
-    again = client.post(
-        reverse("hall:pad_rate", args=[w1.pk]),
-        {"key": desk_views.pad_key(w1.pk), "ticket": t.pk, "level": "1"},
-    )
-    assert "已评价或评价已超时" in again.content.decode()
-    assert Rating.objects.get().level == 4
-
-
-def test_an_unrated_visit_times_out_and_records_nothing(hall):
-    w1 = hall["windows"][1]
-    t0 = services._now(None)
-    take(hall, "13800000001")
-    services.ticket_call_next(window_id=w1.pk, staff_id=None, now=t0)
-    services.ticket_finish(window_id=w1.pk, staff_id=None, now=t0)
-    assert services.pad_pending(w1.pk, now=t0 + dt.timedelta(seconds=60)) is not None
-    assert services.pad_pending(w1.pk, now=t0 + dt.timedelta(seconds=121)) is None
-    with pytest.raises(Exception, match="超时"):
-        services.pad_rate(
-            window_id=w1.pk, ticket_id=Ticket.objects.get().pk, level=5, now=t0 + dt.timedelta(seconds=130)
-        )
-    assert Rating.objects.count() == 0
-
-
-def test_a_bad_level_is_refused(client, clerk, hall):
-    w1 = hall["windows"][1]
-    take(hall, "13800000001")
-    press(client, "call")
-    press(client, "finish")
-    t = Ticket.objects.get()
-    r = client.post(
-        reverse("hall:pad_rate", args=[w1.pk]),
-        {"key": desk_views.pad_key(w1.pk), "ticket": t.pk, "level": "9"},
-    )
-    assert "请选择满意程度" in r.content.decode()
-    assert Rating.objects.count() == 0
-
-
-def test_managers_see_the_pad_addresses_of_their_halls(client, make_staff, hall):
-    manager = make_staff("hall_manager", region="lanshan", hall=hall["hall"])
-    client.login(username=manager.username, password=PASSWORD)
-    page = client.get(reverse("hall:pads")).content.decode()
-    assert desk_views.pad_key(hall["windows"][9].pk) in page

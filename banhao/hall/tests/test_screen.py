@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from banhao.hall import services
-from banhao.hall.models import Desk, TicketEvent
+from banhao.hall.models import Desk, HallEvent
 
 
 def today_at(hour, minute=0):
@@ -54,7 +54,7 @@ def test_only_calls_after_the_given_event_id_are_returned(client, hall):
     take(hall, "13800000001")
     take(hall, "13800000002")
     call(hall, 1)
-    first = TicketEvent.objects.get(action="call").pk
+    first = HallEvent.objects.get(action="call").pk
     call(hall, 2, at=(9, 6))
     data = feed(client, hall, after=first)
     assert [(e["number"], e["window"]) for e in data["events"]] == [("A002", 2)]
@@ -67,7 +67,7 @@ def test_a_screen_that_has_just_loaded_is_not_given_the_mornings_calls(client, h
     call(hall, 1)
     data = feed(client, hall)
     assert data["events"] == []
-    assert data["last"] == TicketEvent.objects.get(action="call").pk
+    assert data["last"] == HallEvent.objects.get(action="call").pk
 
 
 @pytest.mark.parametrize("after", ["abc", "-1", "²", "9" * 30])
@@ -75,7 +75,7 @@ def test_a_malformed_after_is_treated_like_a_screen_that_has_just_loaded(client,
     take(hall, "13800000001")
     call(hall, 1)
     data = feed(client, hall, after=after)
-    assert data["events"] == [] and data["last"] == TicketEvent.objects.get(action="call").pk
+    assert data["events"] == [] and data["last"] == HallEvent.objects.get(action="call").pk
 
 
 def test_issue_skip_and_finish_are_not_announced(client, hall):
@@ -165,7 +165,7 @@ def test_the_screen_page_is_public_and_carries_the_poll_interval(client, hall, s
     assert r.status_code == 200
     assert 'data-poll-ms="750"' in page
     assert "兰山区政务服务中心" in page and "请A001到1号窗口" in page
-    assert f'data-after="{TicketEvent.objects.get(action="call").pk}"' in page
+    assert f'data-after="{HallEvent.objects.get(action="call").pk}"' in page
     assert "开启语音播报" in page and "banhao/js/hall-screen.js" in page
     assert "9号窗口" in page and "B 社会事务" in page
     assert f'data-zone="{hall["zones"]["F"].pk}"' not in page  # self-service takes no tickets

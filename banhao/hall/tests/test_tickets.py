@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from banhao.core.identifiers import make_resident_id
 from banhao.hall import services
-from banhao.hall.models import Green, Ticket, TicketEvent
+from banhao.hall.models import Green, HallEvent, Ticket
 
 T0 = timezone.make_aware(dt.datetime(2026, 11, 24, 9, 0))  # a Tuesday, a working day
 
@@ -137,7 +137,7 @@ def test_recall_skip_transfer_and_finish_are_recorded(hall, clerk):
     services.ticket_finish(window_id=w3.pk, staff_id=None, now=at(9))
     t.refresh_from_db()
     assert t.status == "done" and t.finished_at == at(9) and t.recalls == 1
-    actions = list(TicketEvent.objects.filter(ticket=t).values_list("action", flat=True))
+    actions = list(HallEvent.objects.filter(ticket=t).values_list("action", flat=True))
     assert actions == ["issue", "call", "recall", "transfer", "call", "finish"]
     skipped = issue(hall, phone="13800000002", minutes=10)
     call(hall, 1, minutes=10)
