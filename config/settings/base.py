@@ -209,6 +209,13 @@ BANHAO_SITE = {
 BANHAO_SITE_URL = env("BANHAO_SITE_URL", default="")
 # Public case status lookup: failed lookups allowed per client address per hour.
 BANHAO_LOOKUP_MAX_FAILURES_PER_HOUR = env.int("BANHAO_LOOKUP_MAX_FAILURES_PER_HOUR", default=10)
+# ... and per case number, from any address (many addresses guessing one case's phone).
+BANHAO_LOOKUP_MAX_FAILURES_PER_NUMBER_PER_HOUR = env.int(
+    "BANHAO_LOOKUP_MAX_FAILURES_PER_NUMBER_PER_HOUR", default=10
+)
+# Addresses or networks (the hall's kiosks, a NAT in front of them) exempt from the
+# per-address limit; the per-number limit still applies to them.
+BANHAO_LOOKUP_TRUSTED_ADDRESSES = env.list("BANHAO_LOOKUP_TRUSTED_ADDRESSES", default=[])
 # Yellow warning when at most this share of the promised limit is left.
 BANHAO_WARNING_FRACTION = env.float("BANHAO_WARNING_FRACTION", default=0.2)
 
