@@ -127,6 +127,10 @@ BANHAO_SCREEN_POLL_MS = env.int("BANHAO_SCREEN_POLL_MS", default=1000)
 # Kiosks and the self-service area clear the screen after this many idle seconds.
 BANHAO_KIOSK_IDLE_SECONDS = env.int("BANHAO_KIOSK_IDLE_SECONDS", default=90)
 BANHAO_SMS_BACKEND = env("BANHAO_SMS_BACKEND", default="banhao.accounts.sms.ConsoleBackend")
+# Real-name verification of online registrations (banhao/accounts/identity.py): the registry's
+# phone must match, or the service (a class with confirms(claim) -> bool) must say yes.
+BANHAO_IDENTITY_BACKEND = env("BANHAO_IDENTITY_BACKEND", default="banhao.accounts.identity.RegistryBackend")
+BANHAO_IDENTITY_SERVICE = env("BANHAO_IDENTITY_SERVICE", default="")
 BANHAO_SMS_SIGNATURE = env("BANHAO_SMS_SIGNATURE", default="")  # 短信签名; empty: the site's short name
 BANHAO_SMS_CODE_TTL_MINUTES = env.int("BANHAO_SMS_CODE_TTL_MINUTES", default=5)
 BANHAO_SMS_CODE_MAX_ATTEMPTS = env.int("BANHAO_SMS_CODE_MAX_ATTEMPTS", default=5)
