@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+
+from banhao.core import views as core_views
 
 admin.site.site_header = "办好 · 政务服务平台管理后台"
 admin.site.site_title = "办好管理后台"
 admin.site.index_title = "平台数据管理"
 
 urlpatterns = [
+    path("healthz/", core_views.healthz, name="healthz"),
+    path("readyz/", core_views.readyz, name="readyz"),
     path("", include("banhao.portal.urls")),
     path("accounts/", include("banhao.accounts.urls")),
     path("org/", include("banhao.org.urls")),
@@ -20,9 +24,17 @@ urlpatterns = [
     path("apply/", include("banhao.cases.apply_urls")),
     path("hall/", include("banhao.hall.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    # Redoc and Swagger UI come from drf-spectacular-sidecar (static files, no CDN, no inline script).
+    path(
+        "api/docs/",
+        SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html"),
+        name="api-docs",
+    ),
+    path("api/docs/swagger/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-swagger"),
     path("api/v1/catalog/", include("banhao.catalog.rest.urls")),
     path("api/v1/cases/", include("banhao.cases.rest.urls")),
     path("api/v1/", include("banhao.core.rest.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "banhao.core.views.bad_request"

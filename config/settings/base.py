@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "template_partials",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Redoc and Swagger UI as static files (the CSP forbids CDNs)
     "csp",
     "banhao.core",
     "banhao.accounts",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "banhao.core.middleware.ElderModeMiddleware",
+    "banhao.core.middleware.OutOfRangeIdMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -145,6 +147,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "banhao.core.views.csrf_failure"  # Chinese, and JSON under /api/
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -183,7 +186,8 @@ MEDIA_ROOT = env.path("BANHAO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # --- API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Session login with CSRF, refusing in Chinese (banhao/core/rest/authentication.py).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["banhao.core.rest.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
 SPECTACULAR_SETTINGS = {
@@ -191,6 +195,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "一体化政务服务平台接口",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # --- the deploying government (footer and meta tags; never hard-coded in templates) ----

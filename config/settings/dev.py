@@ -1,4 +1,4 @@
-"""Local development and `make demo`: SQLite by default, debug on."""
+"""Local development (`make dev`): SQLite by default, debug on (`make demo` uses config.settings.demo)."""
 
 from .base import *
 from .base import env
