@@ -52,3 +52,17 @@ def test_a_resident_id_with_digits_of_another_script_is_refused(client, impl, ap
     assert response.status_code == 400
     assert "公民身份号码前17位应为数字" in _html(response)
     assert not Case.objects.exists()
+
+
+def test_a_pdf_with_javascript_is_refused_at_the_apply_form_and_not_stored(client, impl, applicant, media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from banhao.core.uploads import PDF_ACTIVE
+
+    evil = b"%PDF-1.7\n1 0 obj<</Type /Catalog /OpenAction <</S /JavaScript /JS (app.alert(1))>>>>endobj\n%%EOF\n"
+    upload = SimpleUploadedFile("申请书.pdf", evil, content_type="application/pdf")
+    response = client.post(_url(impl), {**_form(applicant), APPLICATION_FORM: upload})
+    assert response.status_code == 400
+    assert PDF_ACTIVE in _html(response)
+    assert not Case.objects.exists()
+    assert not [p for p in media.rglob("*") if p.is_file()]
