@@ -1,14 +1,18 @@
 """Request-scoped helpers: a request id for logs and audit rows, the elder-mode flag, and the
 404 for an id in the address that no database row can have."""
 
+import logging
 import re
+import time
 import uuid
 
+from django.conf import settings
 from django.http import Http404
 
 from .context import current_request_id, current_request_ip
 
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+request_logger = logging.getLogger("banhao.request")
 ELDER_COOKIE = "banhao_elder"
 
 
@@ -24,8 +28,23 @@ class RequestIdMiddleware:
         request.request_id = rid
         token = current_request_id.set(rid)
         ip_token = current_request_ip.set(request.META.get("REMOTE_ADDR"))
+        started = time.perf_counter()
         try:
             response = self.get_response(request)
+            if getattr(settings, "BANHAO_LOG_REQUESTS", False):
+                # One line per request (the access log), inside the request id's context.
+                request_logger.info(
+                    "%s %s %s",
+                    request.method,
+                    request.path,
+                    response.status_code,
+                    extra={
+                        "method": request.method,
+                        "path": request.path,
+                        "status": response.status_code,
+                        "duration_ms": round(1000 * (time.perf_counter() - started), 1),
+                    },
+                )
         finally:
             current_request_id.reset(token)
             current_request_ip.reset(ip_token)

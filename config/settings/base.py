@@ -235,6 +235,8 @@ BANHAO_WARNING_FRACTION = env.float("BANHAO_WARNING_FRACTION", default=0.2)
 BANHAO_PDF_FONT_DIRS = env.list("BANHAO_PDF_FONT_DIRS", default=[])
 
 # --- logging: identifiers are masked before any handler sees them --------------------
+# One line per request (method, path, status, duration, request id) on the logger banhao.request.
+BANHAO_LOG_REQUESTS = env.bool("BANHAO_LOG_REQUESTS", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -244,12 +246,14 @@ LOGGING = {
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "banhao.core.logging.JsonFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["mask", "request_id"],
-            "formatter": "plain",
+            # BANHAO_LOG_FORMAT=json: one JSON object per line, for a log collector.
+            "formatter": "json" if env("BANHAO_LOG_FORMAT", default="plain").lower() == "json" else "plain",
         },
     },
     "root": {"handlers": ["console"], "level": env("BANHAO_LOG_LEVEL", default="INFO")},
