@@ -4,7 +4,6 @@ an SMS code for some phone does not make one that person."""
 import re
 
 import pytest
-from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from banhao.accounts import identity, sms
@@ -188,23 +187,29 @@ def test_the_verdicts_of_the_backends(victim, make_person):
     assert not RegistryBackend().verify(new).ok and DevelopmentBackend().verify(new).ok
 
 
-def test_the_base_default_is_the_registry_backend_and_production_refuses_the_development_one(monkeypatch):
-    import importlib
+def test_the_base_default_is_the_registry_backend_and_production_refuses_the_development_one():
+    import os
+    import subprocess
     import sys
 
-    from config.settings import base
-
-    assert base.BANHAO_IDENTITY_BACKEND == "banhao.accounts.identity.RegistryBackend"
-    monkeypatch.setenv("BANHAO_SECRET_KEY", "x" * 50)
-    monkeypatch.setenv("DATABASE_URL", "postgres://u@127.0.0.1:5432/db")
-    monkeypatch.setenv("BANHAO_SMS_BACKEND", "gateway.Real")
-    monkeypatch.setenv("BANHAO_IDENTITY_BACKEND", "banhao.accounts.identity.DevelopmentBackend")
-    sys.modules.pop("config.settings.prod", None)
-    sys.modules.pop("config.settings.base", None)
-    try:
-        with pytest.raises(ImproperlyConfigured, match="实名核验"):
-            importlib.import_module("config.settings.prod")
-    finally:
-        sys.modules.pop("config.settings.prod", None)
-        sys.modules.pop("config.settings.base", None)
-        sys.modules["config.settings.base"] = base
+    probe = "import config.settings.{} as s; print(s.BANHAO_IDENTITY_BACKEND)"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BANHAO_", "DATABASE_URL"))}
+    base = subprocess.run(  # noqa: S603  (a fixed command: a fresh interpreter reads the settings)
+        [sys.executable, "-c", probe.format("base")], env=env, capture_output=True, text=True, check=True
+    )
+    assert base.stdout.strip() == "banhao.accounts.identity.RegistryBackend"
+    env.update(
+        BANHAO_SECRET_KEY="x" * 50,
+        DATABASE_URL="postgres://u@127.0.0.1:5432/db",
+        BANHAO_SMS_BACKEND="gateway.Real",
+        BANHAO_IDENTITY_BACKEND="banhao.accounts.identity.DevelopmentBackend",
+    )
+    prod = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", probe.format("prod")], env=env, capture_output=True, text=True
+    )
+    assert prod.returncode != 0 and "ImproperlyConfigured" in prod.stderr and "实名核验" in prod.stderr
+    env["BANHAO_IDENTITY_BACKEND"] = "banhao.accounts.identity.RegistryBackend"
+    ok = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", probe.format("prod")], env=env, capture_output=True, text=True
+    )
+    assert ok.returncode == 0, ok.stderr

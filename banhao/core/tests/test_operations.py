@@ -92,15 +92,20 @@ def test_json_lines_mask_identifiers_and_keep_the_traceback(json_log):
     assert "ValueError" in entry["exception"] and "371302198005051115" not in entry["exception"]
 
 
-def test_the_setting_chooses_the_json_formatter(monkeypatch):
-    import importlib
+def test_the_setting_chooses_the_json_formatter():
+    import os
+    import subprocess
+    import sys
 
-    from config.settings import base
+    probe = "import config.settings.base as s; print(s.LOGGING['handlers']['console']['formatter'])"
 
-    monkeypatch.setenv("BANHAO_LOG_FORMAT", "JSON")
-    try:
-        assert importlib.reload(base).LOGGING["handlers"]["console"]["formatter"] == "json"
-    finally:
-        monkeypatch.delenv("BANHAO_LOG_FORMAT")
-        importlib.reload(base)
-    assert base.LOGGING["handlers"]["console"]["formatter"] == "plain"
+    def formatter(value):
+        env = {k: v for k, v in os.environ.items() if k != "BANHAO_LOG_FORMAT"}
+        if value is not None:
+            env["BANHAO_LOG_FORMAT"] = value
+        command = [sys.executable, "-c", probe]
+        run = subprocess.run(command, env=env, capture_output=True, text=True, check=True)  # noqa: S603
+        return run.stdout.strip()
+
+    assert formatter("JSON") == "json" and formatter("json") == "json"
+    assert formatter(None) == "plain" and formatter("plain") == "plain"
