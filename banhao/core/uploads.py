@@ -8,10 +8,12 @@ A file of the right type can still carry something that runs when a clerk opens 
 fix 9), and such files are refused rather than stored:
 
 - a PDF with JavaScript or automatic actions (/JS, /JavaScript, /AA, /Launch; an /OpenAction
-  that runs script is caught by its /JS). Names are read with their #xx escapes decoded, and
-  Flate-compressed streams (object streams hide dictionaries there) are inflated and read too;
-- an image that is also something else: bytes after a PNG's IEND chunk, or SVG/HTML/script
-  markup anywhere in a PNG or JPEG outside the PNG's compressed pixel data.
+  that runs script is caught by its /JS). Names are read with their #xx escapes decoded, in the
+  file's syntax and in its object streams (inflated: PDF 1.5+ keeps dictionaries there); other
+  stream bodies (images, fonts) are skipped, since random image bytes spell /JS now and then;
+- an image that is also something else: bytes after a PNG's IEND chunk, a page of markup after
+  a JPEG's end, or SVG/HTML/script markup in an image's metadata (never in its pixel data,
+  which is random bytes).
 """
 
 from __future__ import annotations
@@ -108,36 +110,42 @@ _MARKUP = re.compile(
 )
 
 
-def _pdf_has_active_name(data: bytes) -> bool:
-    for match in _PDF_NAME.finditer(data):
-        name = _PDF_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
-        if name in _PDF_ACTIVE_NAMES:
-            return True
-    return False
+def _pdf_names(data: bytes) -> set[bytes]:
+    """Every /Name in PDF syntax, with its #xx escapes decoded."""
+    return {
+        _PDF_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), m.group(1)) for m in _PDF_NAME.finditer(data)
+    }
 
 
-def _pdf_streams(data: bytes):
-    """The inflated contents of the file's Flate streams (others fail to inflate and are skipped)."""
-    budget = _INFLATE_LIMIT
-    for match in _PDF_STREAM.finditer(data):
-        if budget <= 0:
-            return
-        start = match.end()
-        end = data.find(b"endstream", start)
-        if end < 0:
-            end = len(data)
-        inflater = zlib.decompressobj()
-        try:
-            out = inflater.decompress(data[start:end], budget)
-        except zlib.error:
-            continue
-        budget -= len(out)
-        yield out
+def _pdf_split(data: bytes):
+    """The file's syntax with every stream body cut out, and the inflated bodies of its object
+    streams (/Type /ObjStm, where a PDF 1.5+ keeps dictionaries). Other stream bodies (images,
+    fonts, page content) are binary or drawing operators: reading names in them would find
+    /JS in random image bytes, and no action dictionary lives there."""
+    syntax, objects, budget, pos = [], [], _INFLATE_LIMIT, 0
+    while (match := _PDF_STREAM.search(data, pos)) is not None:
+        end = data.find(b"endstream", match.end())
+        end = len(data) if end < 0 else end
+        head = data[pos : match.start()]
+        syntax.append(head)
+        dictionary = head[head.rfind(b"obj") + 3 :] if b"obj" in head else head[-2048:]
+        if b"ObjStm" in _pdf_names(dictionary) and budget > 0:
+            try:
+                inflated = zlib.decompressobj().decompress(data[match.end() : end], budget)
+            except zlib.error:
+                inflated = data[match.end() : end]  # not Flate: read as it is
+            budget -= len(inflated)
+            objects.append(inflated)
+        pos = end + len(b"endstream")  # the body is skipped, never searched
+    syntax.append(data[pos:])
+    return b"\n".join(syntax), objects
 
 
 def _check_pdf(data: bytes) -> None:
-    if _pdf_has_active_name(data) or any(_pdf_has_active_name(s) for s in _pdf_streams(data)):
-        raise ValidationError(PDF_ACTIVE, code="active_content")
+    syntax, object_streams = _pdf_split(data)
+    for part in (syntax, *object_streams):
+        if _pdf_names(part) & _PDF_ACTIVE_NAMES:
+            raise ValidationError(PDF_ACTIVE, code="active_content")
 
 
 def _png_chunks(data: bytes):
@@ -179,11 +187,46 @@ def _check_png(data: bytes) -> None:
         raise ValidationError(IMAGE_MARKUP, code="active_content")
 
 
+def _jpeg_parts(data: bytes) -> tuple[bytes, bytes]:
+    """The marker segments before the image data (APPn metadata, comments, tables) and what
+    follows the end-of-image marker. The entropy-coded image data between them is skipped:
+    it is random bytes, and a marker (0xFF not followed by 0x00) cannot occur inside it, so
+    the first end marker after it is the image's end."""
+    pos, n = 2, len(data)
+    while pos + 4 <= n and data[pos] == 0xFF:
+        marker = data[pos + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            pos += 2
+            continue
+        length = int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if marker == 0xDA:  # start of scan: the image data follows its header
+            scan = pos + 2 + length
+            end = scan
+            while True:
+                end = data.find(b"\xff", end)
+                if end < 0 or end + 1 >= n:
+                    return data[:scan], b""
+                if data[end + 1] == 0xD9:
+                    return data[:scan], data[end + 2 :]
+                end += 1
+        pos += 2 + length
+    return data, b""  # not a well-formed JPEG: read all of it
+
+
+def _looks_like_text(chunk: bytes) -> bool:
+    sample = chunk[:4096]
+    printable = sum(1 for b in sample if 32 <= b < 127 or b in (9, 10, 13))
+    return bool(sample) and printable >= 0.9 * len(sample)
+
+
 def _check_jpeg(data: bytes) -> None:
-    # Bytes after the end marker are common (phones append previews and motion clips), so
-    # only markup is refused.
-    if _MARKUP.search(data):
+    head, trailer = _jpeg_parts(data)
+    if _MARKUP.search(head):
         raise ValidationError(IMAGE_MARKUP, code="active_content")
+    # Bytes after the end marker are common (phones append previews and motion clips): only a
+    # page of text with markup there is refused.
+    if trailer.strip() and _looks_like_text(trailer.strip()) and _MARKUP.search(trailer):
+        raise ValidationError(IMAGE_TRAILER, code="active_content")
 
 
 _ACTIVE_CHECKS = {"application/pdf": _check_pdf, "image/png": _check_png, "image/jpeg": _check_jpeg}

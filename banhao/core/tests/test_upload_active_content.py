@@ -32,7 +32,19 @@ def png(*extra_chunks: bytes, idat: bytes | None = None) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + header + b"".join(extra_chunks) + pixels + chunk(b"IEND", b"")
 
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x11" * 64 + b"\xff\xd9"
+def jpeg(*segments: bytes, scan: bytes = b"\x11" * 64, trailer: bytes = b"") -> bytes:
+    """SOI, APP0, the given marker segments, a scan header, entropy-coded bytes, EOI, trailer."""
+    app0 = b"\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    sos = b"\xff\xda\x00\x08\x01\x01\x00\x00\x3f\x00"
+    stuffed = scan.replace(b"\xff", b"\xff\x00")  # as an encoder writes 0xFF inside image data
+    return b"\xff\xd8" + app0 + b"".join(segments) + sos + stuffed + b"\xff\xd9" + trailer
+
+
+def comment(text: bytes) -> bytes:
+    return b"\xff\xfe" + struct.pack(">H", len(text) + 2) + text
+
+
+JPEG = jpeg()
 
 
 def check(name: str, data: bytes):
@@ -58,7 +70,8 @@ def test_plain_documents_and_images_pass():
     assert check("照片.png", png(chunk(b"tEXt", b"Software\x00Scanner 2.1"))).label == "PNG图片"
     assert check("照片.png", png() + b"\x00" * 16)  # zero padding after IEND is harmless
     assert check("照片.png", png(idat=zlib.compress(b"\x00\x00") + b"<svg"))  # pixel bytes are noise
-    assert check("照片.jpg", JPEG + b"MotionPhoto trailer bytes")  # phones append data after EOI
+    assert check("照片.jpg", jpeg(trailer=bytes(range(256)) * 40))  # phones append clips after EOI
+    assert check("照片.jpg", jpeg(comment(b"Scanned by Office Lens")))
     xmp = b'<?xpacket begin=""?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/></x:xmpmeta>'
     assert check("照片.png", png(chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + xmp)))
 
@@ -103,8 +116,40 @@ def test_a_png_with_a_page_after_its_end_is_refused():
 )
 def test_markup_inside_an_image_is_refused(markup):
     assert refused("照片.png", png(chunk(b"tEXt", b"Comment\x00" + markup))) == IMAGE_MARKUP
-    assert refused("照片.jpg", JPEG[:20] + b"\xff\xfe\x00\x40" + markup + JPEG[20:]) == IMAGE_MARKUP
+    assert refused("照片.jpg", jpeg(comment(markup))) == IMAGE_MARKUP
 
 
 def test_an_svg_wearing_a_png_header_without_an_end_is_refused():
     assert refused("照片.png", b"\x89PNG\r\n\x1a\n<svg xmlns='http://www.w3.org/2000/svg'><script/></svg>")
+
+
+def test_a_page_after_a_jpeg_is_refused_but_markup_like_bytes_in_the_image_data_are_not():
+    page = b"<html><body><script>fetch('/api/v1/cases/')</script></body></html>"
+    assert refused("照片.jpg", jpeg(trailer=b"\n" + page)) == IMAGE_TRAILER
+    assert check("照片.jpg", jpeg(scan=b"\x12\xffrandom <svg onload= <script\x00" * 50))
+
+
+def test_name_like_bytes_inside_an_image_stream_of_a_pdf_are_not_actions():
+    image = b"<</Type /XObject /Subtype /Image /Length 40 /Filter /DCTDecode>>\nstream\n"
+    image += b"\x00/JS /AA(/Launch \xff\xd8" * 3 + b"\nendstream"
+    assert check("扫描件.pdf", pdf(CATALOG, PAGES, PAGE, image))
+
+
+def test_an_object_stream_named_with_escapes_is_still_read():
+    hidden = b"5 0 <</S /JavaScript /JS (app.alert(1))>>"
+    assert refused(
+        "a.pdf", pdf(CATALOG, PAGES, PAGE, flate_stream(hidden, b" /Type /Obj#53tm /N 1 /First 4"))
+    )
+
+
+def test_a_scanned_pdf_of_19_mb_of_random_image_bytes_passes():
+    import random
+
+    noise = random.Random(7).randbytes(19_000_000)
+    image = b"<</Type /XObject /Subtype /Image /Length 19000000 /Filter /DCTDecode>>\nstream\n" + noise
+    kind = check_upload(
+        SimpleUploadedFile("扫描件.pdf", pdf(CATALOG, PAGES, PAGE, image + b"\nendstream")),
+        allowed=KINDS,
+        max_bytes=20 * 1024 * 1024,
+    )
+    assert kind.label == "PDF"
