@@ -18,7 +18,7 @@ from banhao.core.identifiers import normalize_resident_id
 
 from . import throttle
 from .identity import IdentityClaim, identity_verify
-from .sms_codes import Purpose, sms_code_verify
+from .sms_codes import Purpose, sms_code_spend_try, sms_code_verify
 
 WRONG_CODE = "验证码不正确，或已过期、已使用，请核对或重新获取。"
 
@@ -51,7 +51,9 @@ def applicant_register(*, phone: str, code: str, name: str, resident_id: str, pa
     if not verdict.ok or "service_confirmed" in verdict.reason:
         _note_identity_check(claim, verdict)
     if not verdict.ok:
-        # The code stays valid: the holder may correct a typo in the ID number.
+        # The code stays valid for a corrected retry, but the refusal costs one of its tries:
+        # one code cannot probe identity after identity.
+        sms_code_spend_try(phone=phone, purpose=Purpose.REGISTER)
         raise ValidationError({"resident_id": verdict.message})
     with transaction.atomic():
         if not sms_code_verify(phone=phone, purpose=Purpose.REGISTER, code=code):

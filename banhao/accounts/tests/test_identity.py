@@ -105,8 +105,28 @@ def test_another_persons_name_and_id_with_a_different_phone_is_refused_and_audit
     assert event.object_type == "registry.person" and event.object_id == str(victim.pk)
     assert event.after["reason"] == "registry_phone_mismatch"
     assert event.after["phone"] == "138****0001" and victim.resident_id not in str(event.after)
-    # The code is not used up: a typo in the ID can be corrected with it.
-    assert SmsCode.objects.get(phone=ATTACKER_PHONE).used_at is None
+    # The code is not used up (a typo in the ID can be corrected with it); the refusal cost a try.
+    code_row = SmsCode.objects.get(phone=ATTACKER_PHONE)
+    assert code_row.used_at is None and code_row.attempts == 1
+
+
+def test_one_code_cannot_probe_identity_after_identity(client, register, victim, make_person, settings):
+    _, code = register("张三", victim.resident_id)  # the first refusal
+    others = [make_person(name=f"路人{i}", phone=f"1370000000{i}") for i in range(4)]
+    assert settings.BANHAO_SMS_CODE_MAX_ATTEMPTS == 5
+    for person in others:
+        assert (
+            "实名核验未通过"
+            in _register(client, code, name=person.name, resident_id=person.resident_id).content.decode()
+        )
+    # The tries are spent: even a claim the backend would admit (a new person) needs a new code.
+    response = _register(client, code, name="王芳", resident_id=NEW_ID)
+    assert "验证码不正确" in response.content.decode()
+    assert not ApplicantAccount.objects.exists()
+    assert (
+        AuditEvent.objects.filter(action="accounts.identity_refused").count()
+        == settings.BANHAO_SMS_CODE_MAX_ATTEMPTS
+    )
 
 
 def test_the_workbench_and_the_apply_prefill_stay_out_of_reach_after_the_refusal(client, register, victim):
