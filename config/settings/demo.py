@@ -8,12 +8,16 @@ the server log), the development identity backend (a new person registers withou
 service) and tickets at any hour. `make dev` (config.settings.dev) keeps DEBUG on.
 """
 
+import warnings
+
 from .base import *
 from .base import env
 
 DEBUG = False
 WHITENOISE_USE_FINDERS = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+# WhiteNoise warns that STATIC_ROOT does not exist: it is not used here (the finders serve).
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 BANHAO_HALL_ALWAYS_OPEN = env.bool("BANHAO_HALL_ALWAYS_OPEN", default=True)
 BANHAO_IDENTITY_BACKEND = env(
     "BANHAO_IDENTITY_BACKEND", default="banhao.accounts.identity.DevelopmentBackend"
