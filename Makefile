@@ -4,8 +4,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
+# `make demo` serves like a deployment (DEBUG off, the platform's own error pages); `make dev` debugs.
+DEMO_SETTINGS ?= config.settings.demo
 
-.PHONY: demo test install install-dev migrate serve dev lint e2e-browser clean-db bench
+.PHONY: demo test install install-dev migrate serve dev lint e2e-browser clean-db bench system-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,16 +25,20 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# Debian packages (Chromium, CJK fonts, Pango/HarfBuzz) when missing; instant when present.
+system-deps:
+	@scripts/system-deps.sh
+
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
 ## make demo [PORT=8000]: install, migrate, load the demo city (keeps existing data), serve on SQLite.
-demo: migrate
+demo: system-deps migrate
 	$(BIN)/python manage.py load_demo
 	@echo ""
 	@echo "平台地址： http://$(HOST):$(PORT)/    管理后台： http://$(HOST):$(PORT)/admin/    按 Ctrl+C 停止"
 	@echo "叫号大屏： http://$(HOST):$(PORT)/hall/1/screen/    让大厅动起来（另开终端）： $(BIN)/python manage.py hall_simulate"
-	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 config.wsgi:application
+	DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 config.wsgi:application
 
 ## make dev: Django's auto-reloading development server.
 dev: migrate
@@ -43,7 +49,7 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 
 ## make test: lint and the whole suite (SQLite, or the database in DATABASE_URL).
-test: install-dev
+test: system-deps install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache

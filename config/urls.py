@@ -1,12 +1,18 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+
+from banhao.core import views as core_views
 
 admin.site.site_header = "办好 · 政务服务平台管理后台"
 admin.site.site_title = "办好管理后台"
 admin.site.index_title = "平台数据管理"
 
 urlpatterns = [
+    path("healthz/", core_views.healthz, name="healthz"),
+    path("readyz/", core_views.readyz, name="readyz"),
     path("", include("banhao.portal.urls")),
     path("accounts/", include("banhao.accounts.urls")),
     path("org/", include("banhao.org.urls")),
@@ -21,9 +27,27 @@ urlpatterns = [
     path("hall/desk/", include("banhao.evaluation.pad_urls")),  # the rating pad keeps its device URLs
     path("hall/", include("banhao.hall.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    # Redoc and Swagger UI come from drf-spectacular-sidecar (static files, no CDN, no inline
+    # script). Both style their widgets inline: only these two pages, which show no personal
+    # data, allow inline styles (and Redoc its search worker); scripts stay 'self' only.
+    path(
+        "api/docs/",
+        csp_update({"style-src": [UNSAFE_INLINE], "worker-src": ["'self'", "blob:"]})(
+            SpectacularRedocView.as_view(url_name="api-schema", template_name="api/redoc.html")
+        ),
+        name="api-docs",
+    ),
+    path(
+        "api/docs/swagger/",
+        csp_update({"style-src": [UNSAFE_INLINE]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+        ),
+        name="api-swagger",
+    ),
     path("api/v1/catalog/", include("banhao.catalog.rest.urls")),
     path("api/v1/cases/", include("banhao.cases.rest.urls")),
     path("api/v1/", include("banhao.core.rest.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "banhao.core.views.bad_request"

@@ -158,3 +158,13 @@ def sms_code_verify(*, phone: str, purpose: str, code: str, consume: bool = True
     if consume:
         SmsCode.objects.filter(pk=record.pk).update(used_at=now)
     return True
+
+
+@transaction.atomic
+def sms_code_spend_try(*, phone: str, purpose: str) -> None:
+    """Counts one of the newest code's tries without checking anything: a refusal after the
+    code was right (say, a real-name check) costs a try like a wrong code, so one code cannot
+    probe identity after identity."""
+    record = _latest(phone, purpose).select_for_update().first()
+    if record is not None and record.used_at is None:
+        SmsCode.objects.filter(pk=record.pk).update(attempts=F("attempts") + 1)

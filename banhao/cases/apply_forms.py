@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -52,8 +53,8 @@ DEFAULT_MAX_LENGTH = {
     "credit_code": 30,
     "phone": 30,
 }
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only, after NFKC folding
+_LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?$")
 _KEY = re.compile(r"^[0-9a-f]{32}$")
 PHONE_MESSAGE = "请填写11位手机号码，或带区号的固定电话（如 0539-8123456）。"
 
@@ -91,7 +92,8 @@ def new_draft_data() -> dict[str, Any]:
 
 def normalize_phone(value: str) -> str:
     """A mobile (11 digits) or a landline with its area code; raises ValidationError otherwise."""
-    number = re.sub(r"[\s()（）]", "", value or "").replace("—", "-").replace("－", "-")
+    # NFKC folds full-width digits and brackets (１３８… → 138…) before the ASCII patterns.
+    number = re.sub(r"[\s()]", "", unicodedata.normalize("NFKC", value or "")).replace("—", "-")
     if _MOBILE.match(number.replace("-", "")) and not number.startswith("0"):
         return number.replace("-", "")
     if _LANDLINE.match(number):
@@ -109,7 +111,9 @@ def merge_post(data: dict[str, Any], post, content: dict[str, Any]) -> None:
     for f in content["form_fields"]:
         name = field_input(f["key"])
         if name in post:
-            fields[f["key"]] = str(post.get(name, ""))[:5000]
+            # Kept whole, never cut: clean_field refuses an over-long value with its limit and
+            # the applicant keeps the text to shorten (Django's request size cap bounds it).
+            fields[f["key"]] = str(post.get(name, ""))
     answers = data.setdefault("situations", {})
     for s in content["situations"]:
         value = post.get(situation_input(s["key"]))

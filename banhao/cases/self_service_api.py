@@ -5,7 +5,7 @@ Re-exported by banhao.cases.api; other apps import them from there.
 办件查询 follows the rules of the public lookup (/cases/lookup/): the case number and the
 contact phone given at application must both match, and every failed attempt counts against
 the same per-address limit (``BANHAO_LOOKUP_MAX_FAILURES_PER_HOUR`` in a sliding hour, one
-counter for the web page and the hall's kiosks). 打印决定书 asks for the case number and the
+counter for the web page and the hall's kiosks, plus one per case number: see the throttle below). 打印决定书 asks for the case number and the
 resident ID number of the case's person; a wrong pair, a case without a decision and an
 unknown case all get one neutral message and count as failures on the same counter.
 """
@@ -13,9 +13,13 @@ unknown case all get one neutral message and count as failures on the same count
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
+import ipaddress
+import re
 import time
+import unicodedata
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,6 +39,8 @@ __all__ = [
     "decision_pdf",
     "lookup_record_failure",
     "lookup_throttled",
+    "lookup_trusted",
+    "normal_number",
     "normal_phone",
 ]
 
@@ -48,36 +54,81 @@ DECIDED = {"approved", "denied", "result_ready", "delivered", "concluded"}
 
 
 # --- the failure throttle (shared with /cases/lookup/) -------------------------------------------
+#
+# Two counters, each a sliding hour: per client address, so one address cannot try many
+# numbers, and per case number, so many addresses (a botnet, or a whole NAT) cannot try many
+# phones for one case. Addresses in BANHAO_LOOKUP_TRUSTED_ADDRESSES (the hall's kiosks, which
+# serve a whole queue from one address) are exempt from the per-address counter only: the
+# per-number counter still guards every case.
 
 
 def _max_failures() -> int:
     return getattr(settings, "BANHAO_LOOKUP_MAX_FAILURES_PER_HOUR", 10)
 
 
+def _max_failures_per_number() -> int:
+    return getattr(settings, "BANHAO_LOOKUP_MAX_FAILURES_PER_NUMBER_PER_HOUR", 10)
+
+
+@functools.lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple:
+    return tuple(ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip())
+
+
+def lookup_trusted(ip: str) -> bool:
+    """True for an address (or inside a network) listed in BANHAO_LOOKUP_TRUSTED_ADDRESSES."""
+    entries = tuple(getattr(settings, "BANHAO_LOOKUP_TRUSTED_ADDRESSES", ()) or ())
+    if not ip or not entries:
+        return False
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return any(address in net for net in _networks(entries))
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256((value or "-").encode()).hexdigest()[:32]
+
+
 def _failure_key(ip: str) -> str:
     # The key of the public lookup's counter: a failure at the kiosk counts there too.
-    return "cases:lookup-failures:" + hashlib.sha256((ip or "-").encode()).hexdigest()[:32]
+    return "cases:lookup-failures:" + _digest(ip)
 
 
-def _recent_failures(ip: str) -> list[float]:
+def _number_key(number: str) -> str:
+    return "cases:lookup-failures-number:" + _digest(normal_number(number))
+
+
+def _recent(key: str) -> list[float]:
     since = time.time() - LOOKUP_WINDOW_SECONDS
-    return [t for t in cache.get(_failure_key(ip), []) if t > since]
+    return [t for t in cache.get(key, []) if t > since]
 
 
-def lookup_throttled(ip: str) -> bool:
-    """True when this address has used up its failed attempts of the last hour."""
-    return len(_recent_failures(ip)) >= _max_failures()
+def normal_number(value: str) -> str:
+    """A typed case number in the stored form (compatibility forms folded, spaces removed)."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", value or ""))[:64]
 
 
-def lookup_record_failure(ip: str) -> None:
+def lookup_throttled(ip: str, number: str | None = None) -> bool:
+    """True when this address (unless trusted) or this case number has used up its failed
+    attempts of the last hour."""
+    if not lookup_trusted(ip) and len(_recent(_failure_key(ip))) >= _max_failures():
+        return True
+    return bool(number) and len(_recent(_number_key(number))) >= _max_failures_per_number()
+
+
+def lookup_record_failure(ip: str, number: str | None = None) -> None:
     # A list of times with a sliding hour (the same on every cache backend: no incr, whose
     # expiry differs between backends).
-    cache.set(_failure_key(ip), [*_recent_failures(ip), time.time()], LOOKUP_WINDOW_SECONDS)
+    keys = [_failure_key(ip)] + ([_number_key(number)] if number else [])
+    for key in keys:
+        cache.set(key, [*_recent(key), time.time()], LOOKUP_WINDOW_SECONDS)
 
 
 def normal_phone(value: str) -> str:
-    """The digits of a phone number, without a leading 86 country code."""
-    digits = "".join(ch for ch in (value or "") if ch.isdigit())
+    """The ASCII digits of a phone number (full-width ones folded), without a leading 86."""
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", value or "") if "0" <= ch <= "9")
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
     return digits
@@ -107,17 +158,18 @@ def case_lookup(*, number: str, phone: str, ip: str) -> CaseLookupInfo:
     from .applicant_views import STATUS_TONE, mask_name
     from .models import Case
 
-    if lookup_throttled(ip):
+    number = normal_number(number)
+    if lookup_throttled(ip, number):
         raise ValidationError(LOOKUP_THROTTLED)
     case = (
         Case.objects.select_related("version", "department", "person", "organization")
-        .filter(number=(number or "").strip())
+        .filter(number=number)
         .first()
     )
     given = normal_phone(phone)
     stored = normal_phone(case.contact_phone) if case is not None else ""
     if case is None or not given or not hmac.compare_digest(given, stored):
-        lookup_record_failure(ip)
+        lookup_record_failure(ip, number)
         raise ValidationError(LOOKUP_FAILED)
     last = case.events.order_by("-at", "-id").values_list("at", flat=True).first()
     return CaseLookupInfo(
@@ -150,13 +202,14 @@ def decision_check(*, number: str, resident_id: str, ip: str, actor_label: str =
     from . import documents
     from .models import Case
 
-    if lookup_throttled(ip):
+    number = normal_number(number)
+    if lookup_throttled(ip, number):
         raise ValidationError(LOOKUP_THROTTLED)
     try:
         rid = normalize_resident_id((resident_id or "").strip())
     except ValidationError:
         raise ValidationError("身份证号码有误，请核对后重新输入。") from None
-    case = Case.objects.select_related("person", "version").filter(number=(number or "").strip()).first()
+    case = Case.objects.select_related("person", "version").filter(number=number).first()
     stored = case.person.resident_id.upper() if case is not None and case.person_id else ""
     ok = case is not None and stored and hmac.compare_digest(rid.upper(), stored)
     if ok and case.status in DECIDED:
@@ -167,7 +220,7 @@ def decision_check(*, number: str, resident_id: str, ip: str, actor_label: str =
     else:
         ok = False
     if not ok:
-        lookup_record_failure(ip)
+        lookup_record_failure(ip, number)
         raise ValidationError(DECISION_FAILED)
     audit_record(
         actor=actor_label or "24小时自助服务区",

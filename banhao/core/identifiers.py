@@ -11,6 +11,7 @@ checked here (see docs/decisions/0002-identifier-validation.md).
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from stdnum.cn import ric, uscc
@@ -20,10 +21,22 @@ _USCC_FORBIDDEN = set("IOZSV")
 _ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 
+_ASCII_ID = re.compile(r"[0-9]{17}[0-9X]")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
 def clean_code(value) -> str:
+    """The typed code in canonical form: compatibility forms folded (NFKC: full-width
+    ３７１３… and ｘ become 3713… and x), every space and hyphen removed, upper case.
+
+    Only the form is changed here; the callers then validate against ASCII patterns, so
+    a digit of another script (٣, ३), which NFKC leaves as it is, is refused rather than
+    read as a second spelling of the same number.
+    """
     if value is None:
         return ""
-    return re.sub(r"[\s\u3000-]", "", str(value)).upper()
+    folded = unicodedata.normalize("NFKC", str(value))
+    return re.sub(r"[\s\u3000\-\u2010-\u2015\u2212]", "", folded).upper()
 
 
 def normalize_resident_id(value) -> str:
@@ -35,7 +48,7 @@ def normalize_resident_id(value) -> str:
         raise ValidationError(
             "公民身份号码应为18位，当前为%(n)d位。", code="length", params={"n": len(number)}
         )
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not _ASCII_ID.fullmatch(number):
         raise ValidationError("公民身份号码前17位应为数字，最后一位为数字或X。", code="format")
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -74,7 +87,7 @@ def normalize_uscc(value) -> str:
             code="format",
             params={"chars": "、".join(bad), "hint": hint},
         )
-    if not code[2:8].isdigit():
+    if not _ASCII_DIGITS.fullmatch(code[2:8]):
         raise ValidationError("统一社会信用代码第3至8位应为行政区划代码（数字）。", code="format")
     if code[-1] != uscc.calc_check_digit(code):
         raise ValidationError("统一社会信用代码校验位不正确，请核对是否输错。", code="checksum")

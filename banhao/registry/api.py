@@ -214,6 +214,21 @@ def person_by_resident_id(resident_id: str) -> PersonIdentity | None:
     return PersonIdentity(p.pk, p.name, p.resident_id, p.phone, p.address) if p else None
 
 
+def person_note_identity_check(*, resident_id: str, actor: str, action: str, details: dict) -> bool:
+    """Writes an identity-check event (a refused or service-confirmed online registration) into
+    the history of the registry's person with that ID; False when the registry has no such person.
+    ``details`` must already be masked."""
+    from banhao.core.audit import audit_record
+
+    from .models import Person
+
+    p = Person.objects.filter(resident_id=resident_id).first()
+    if p is None:
+        return False
+    audit_record(actor=actor, obj=p, action=action, after=details, reason=details.get("reason", ""))
+    return True
+
+
 def person_by_id(person_id: int) -> PersonIdentity | None:
     from .models import Person
 

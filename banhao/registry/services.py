@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from banhao.core.audit import audit_record, snapshot
 from banhao.core.identifiers import (
+    clean_code,
     normalize_resident_id,
     normalize_uscc,
     resident_id_birth_date,
@@ -22,16 +23,22 @@ from banhao.org.api import Scope, region_for_division_code
 
 from .models import ApplicantAccount, Mandate, Organization, Person
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 def normalize_mobile(value: str, *, required: bool = False) -> str:
-    value = re.sub(r"[\s-]", "", value or "")
+    """A mainland mobile number in canonical form (11 ASCII digits) or a Chinese ValidationError.
+
+    Compatibility forms are folded first (NFKC: full-width １３８… is 138…), spaces and
+    hyphens removed, a leading +86 / 0086 country code dropped; then only ASCII digits pass.
+    """
+    value = clean_code(value)
+    value = re.sub(r"^(?:\+86|0086)(?=1[0-9]{10}$)", "", value)
     if not value:
         if required:
             raise ValidationError("请填写手机号码。", code="required")
         return ""
-    if not _MOBILE.match(value):
+    if not _MOBILE.fullmatch(value):
         raise ValidationError("手机号码应为11位数字，以1开头。", code="phone")
     return value
 

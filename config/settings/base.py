@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "template_partials",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Redoc and Swagger UI as static files (the CSP forbids CDNs)
     "csp",
     "banhao.core",
     "banhao.accounts",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "banhao.core.middleware.ElderModeMiddleware",
+    "banhao.core.middleware.OutOfRangeIdMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -127,6 +129,10 @@ BANHAO_SCREEN_POLL_MS = env.int("BANHAO_SCREEN_POLL_MS", default=1000)
 # Kiosks and the self-service area clear the screen after this many idle seconds.
 BANHAO_KIOSK_IDLE_SECONDS = env.int("BANHAO_KIOSK_IDLE_SECONDS", default=90)
 BANHAO_SMS_BACKEND = env("BANHAO_SMS_BACKEND", default="banhao.accounts.sms.ConsoleBackend")
+# Real-name verification of online registrations (banhao/accounts/identity.py): the registry's
+# phone must match, or the service (a class with confirms(claim) -> bool) must say yes.
+BANHAO_IDENTITY_BACKEND = env("BANHAO_IDENTITY_BACKEND", default="banhao.accounts.identity.RegistryBackend")
+BANHAO_IDENTITY_SERVICE = env("BANHAO_IDENTITY_SERVICE", default="")
 BANHAO_SMS_SIGNATURE = env("BANHAO_SMS_SIGNATURE", default="")  # 短信签名; empty: the site's short name
 BANHAO_SMS_CODE_TTL_MINUTES = env.int("BANHAO_SMS_CODE_TTL_MINUTES", default=5)
 BANHAO_SMS_CODE_MAX_ATTEMPTS = env.int("BANHAO_SMS_CODE_MAX_ATTEMPTS", default=5)
@@ -141,6 +147,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "banhao.core.views.csrf_failure"  # Chinese, and JSON under /api/
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
@@ -179,7 +186,8 @@ MEDIA_ROOT = env.path("BANHAO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 # --- API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Session login with CSRF, refusing in Chinese (banhao/core/rest/authentication.py).
+    "DEFAULT_AUTHENTICATION_CLASSES": ["banhao.core.rest.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
 SPECTACULAR_SETTINGS = {
@@ -187,6 +195,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "一体化政务服务平台接口",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # --- the deploying government (footer and meta tags; never hard-coded in templates) ----
@@ -209,6 +220,13 @@ BANHAO_SITE = {
 BANHAO_SITE_URL = env("BANHAO_SITE_URL", default="")
 # Public case status lookup: failed lookups allowed per client address per hour.
 BANHAO_LOOKUP_MAX_FAILURES_PER_HOUR = env.int("BANHAO_LOOKUP_MAX_FAILURES_PER_HOUR", default=10)
+# ... and per case number, from any address (many addresses guessing one case's phone).
+BANHAO_LOOKUP_MAX_FAILURES_PER_NUMBER_PER_HOUR = env.int(
+    "BANHAO_LOOKUP_MAX_FAILURES_PER_NUMBER_PER_HOUR", default=10
+)
+# Addresses or networks (the hall's kiosks, a NAT in front of them) exempt from the
+# per-address limit; the per-number limit still applies to them.
+BANHAO_LOOKUP_TRUSTED_ADDRESSES = env.list("BANHAO_LOOKUP_TRUSTED_ADDRESSES", default=[])
 # Yellow warning when at most this share of the promised limit is left.
 BANHAO_WARNING_FRACTION = env.float("BANHAO_WARNING_FRACTION", default=0.2)
 
@@ -217,6 +235,8 @@ BANHAO_WARNING_FRACTION = env.float("BANHAO_WARNING_FRACTION", default=0.2)
 BANHAO_PDF_FONT_DIRS = env.list("BANHAO_PDF_FONT_DIRS", default=[])
 
 # --- logging: identifiers are masked before any handler sees them --------------------
+# One line per request (method, path, status, duration, request id) on the logger banhao.request.
+BANHAO_LOG_REQUESTS = env.bool("BANHAO_LOG_REQUESTS", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -226,12 +246,14 @@ LOGGING = {
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "banhao.core.logging.JsonFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["mask", "request_id"],
-            "formatter": "plain",
+            # BANHAO_LOG_FORMAT=json: one JSON object per line, for a log collector.
+            "formatter": "json" if env("BANHAO_LOG_FORMAT", default="plain").lower() == "json" else "plain",
         },
     },
     "root": {"handlers": ["console"], "level": env("BANHAO_LOG_LEVEL", default="INFO")},

@@ -1,4 +1,4 @@
-"""Local development and `make demo`: SQLite by default, debug on."""
+"""Local development (`make dev`): SQLite by default, debug on (`make demo` uses config.settings.demo)."""
 
 from .base import *
 from .base import env
@@ -10,3 +10,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 # The demo hall takes tickets at any hour, so `make demo` works in the evening too.
 BANHAO_HALL_ALWAYS_OPEN = env.bool("BANHAO_HALL_ALWAYS_OPEN", default=True)
+# New persons (nobody in the registry to impersonate) register without a verification service.
+BANHAO_IDENTITY_BACKEND = env(
+    "BANHAO_IDENTITY_BACKEND", default="banhao.accounts.identity.DevelopmentBackend"
+)

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
-from .base import BANHAO_SMS_BACKEND, DATABASES, env
+from .base import BANHAO_IDENTITY_BACKEND, BANHAO_SMS_BACKEND, DATABASES, env
 
 DEBUG = False
 SECRET_KEY = env("BANHAO_SECRET_KEY", default="")
@@ -23,6 +23,10 @@ if BANHAO_SMS_BACKEND.endswith((".ConsoleBackend", ".MemoryBackend")) and not en
 ):
     # The console backend writes verification codes to the log: never in production by accident.
     raise ImproperlyConfigured("生产环境必须通过 BANHAO_SMS_BACKEND 配置真实的短信网关。")
+
+if BANHAO_IDENTITY_BACKEND.endswith(".DevelopmentBackend"):
+    # It lets anyone register a person the registry does not know without a real-name check.
+    raise ImproperlyConfigured("生产环境不能使用开发用的实名核验后端（BANHAO_IDENTITY_BACKEND）。")
 
 SESSION_COOKIE_SECURE = env.bool("BANHAO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

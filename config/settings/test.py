@@ -11,3 +11,4 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": None}
 BANHAO_SMS_BACKEND = "banhao.accounts.sms.MemoryBackend"  # messages land in banhao.accounts.sms.outbox
 BANHAO_HALL_ALWAYS_OPEN = True  # the suite runs at any hour; the hours rule is tested with it off
+BANHAO_IDENTITY_BACKEND = "banhao.accounts.identity.DevelopmentBackend"  # the default is tested explicitly
