@@ -20,8 +20,9 @@
    bound to one region's implementation of that item.
 5. One probe request must answer 201 and its repeat (same Idempotency-Key) 200 with the same
    case number. Then wrk drives POST /api/v1/cases/ (bench/case_api.lua: each request its
-   own Idempotency-Key) with --connections for --seconds, after a reference run on the same
-   server: a static file (WhiteNoise) and the login page (a Django view, no database).
+   own Idempotency-Key) with --connections for --seconds, after reference runs on the same
+   server: /healthz/ (a trivial Django view, no database), a static file (WhiteNoise) and the
+   login page (a template-rendered view, no database).
 6. created_per_s is counted in the database (cases created during the run / its seconds), as
    are the case events and audit rows written per case. errors counts every non-2xx answer
    and every socket error. granian is stopped, then pgbench runs on the same PostgreSQL
@@ -493,8 +494,9 @@ def main() -> None:
         )
         refs = {}
         for label, path in (
+            ("/healthz/（最简 Django 视图）", "/healthz/"),
             ("静态文件（WhiteNoise）", static_path()),
-            ("登录页（Django 视图）", "/accounts/login/"),
+            ("登录页（模板渲染的 Django 视图）", "/accounts/login/"),
         ):
             refs[label] = reference(port, args.connections, args.reference_seconds, path)
 
