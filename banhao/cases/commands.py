@@ -346,6 +346,7 @@ def case_open(
         idempotency_key=key,
         applicant_user=user if getattr(user, "is_applicant", False) else None,
         group_id=group,
+        known_new=True,
     )
     _remove_temporary_after_commit(rows)
     if not created:

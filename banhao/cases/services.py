@@ -135,14 +135,16 @@ def case_create(
     idempotency_key: str = "",
     applicant_user=None,
     group_id: int | None = None,
+    known_new: bool = False,
 ) -> tuple[Case, bool]:
     """Creates a submitted case; returns (case, created). The same idempotency key from the same
     opener returns the case already made (a double click or a retry creates one case).
-    ``applicant_user`` is the applicant's account (online: the actor unless given)."""
+    ``applicant_user`` is the applicant's account (online: the actor unless given); ``known_new``:
+    the caller has just looked the key up (a race still ends in the unique constraint)."""
     if applicant_user is None and channel == Case.Channel.ONLINE:
         applicant_user = _user(actor)
     user = _user(actor)
-    existing = case_opened(actor, idempotency_key)
+    existing = None if known_new else case_opened(actor, idempotency_key)
     if existing is not None:
         return existing, False
     case = Case(
