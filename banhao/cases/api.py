@@ -1,6 +1,6 @@
-"""What other apps may use of cases: the facts of one step of a case, to tell the applicant.
+"""What other apps may use of cases: the facts of one step of a case, and case summaries.
 
-Plain values, not models: the notifier (banhao.notify) reads a CaseEvent through here.
+Plain values, not models. (The wording the applicant receives is cases' own: cases/messages.py.)
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ class CaseEventInfo:
 def case_event_info(event_id: int) -> CaseEventInfo | None:
     """The facts of one CaseEvent and its case as they are now (None when it does not exist)."""
     from . import documents, states
-    from .applicant_views import next_step_for_applicant
-    from .models import CaseEvent, Pause
+    from .messages import delivery_label, next_step_for_applicant, procedure_label
+    from .models import CaseEvent
 
     event = CaseEvent.objects.select_related("case", "case__version").filter(pk=event_id).first()
     if event is None:
@@ -49,10 +49,6 @@ def case_event_info(event_id: int) -> CaseEventInfo | None:
     case = event.case
     data = event.data or {}
     latest = case.events.order_by("-id").values_list("id", flat=True).first()
-    procedure = dict(Pause.Kind.choices).get(data.get("kind"), "") if event.action == "suspend" else ""
-    delivery = case.get_delivery_method_display() if case.delivery_method else ""
-    if delivery and case.tracking_number:
-        delivery += f"（快递单号{case.tracking_number}）"
     return CaseEventInfo(
         event_id=event.pk,
         action=event.action,
@@ -66,8 +62,8 @@ def case_event_info(event_id: int) -> CaseEventInfo | None:
         status_label=case.get_status_display(),
         promised_due=case.promised_due,
         promised_due_cn=documents.cn_date(case.promised_due),
-        procedure=procedure,
-        delivery=delivery,
+        procedure=procedure_label(event),
+        delivery=delivery_label(case),
         next_step=next_step_for_applicant(case) if latest == event.pk else "",
         data=data,
     )
