@@ -244,6 +244,7 @@ BANHAO_SCHEDULE = {
     "hall_sweep": {"command": "hall_sweep", "at": ["12:05", "17:05"], "workdays": True},
     "catalog_reindex": {"command": "catalog_reindex", "at": ["02:30"]},
     "outbox_sweep": {"task": "banhao.notify.tasks.outbox_sweep", "every": 300},
+    "tasks_prune": {"command": "prune_db_task_results", "at": ["03:30"]},  # finished tasks > 14 days
 }
 
 # --- documents ------------------------------------------------------------------------
