@@ -17,14 +17,13 @@ PASSWORD = "Test@Pass2026"
 
 
 @pytest.fixture
-def run_tasks(monkeypatch):
+def run_tasks():
     """run_tasks() -> runs every ready background task in this process with django-tasks-db's
     own worker loop (what `manage.py db_worker --batch` does), inside the test's transaction.
 
-    The worker's connection housekeeping is switched off: it would close the test's connection."""
+    The worker's connection housekeeping is switched off (it would close the test's connection),
+    with a patch of its own, so a test's monkeypatch.undo() leaves it in place."""
     from django_tasks_db.management.commands import db_worker
-
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
 
     def run() -> None:
         db_worker.Worker(
@@ -38,7 +37,9 @@ def run_tasks(monkeypatch):
             excluded_queue_names=[],
         ).run()
 
-    return run
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(db_worker, "close_old_connections", lambda: None)
+        yield run
 
 
 @pytest.fixture

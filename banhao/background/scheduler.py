@@ -35,6 +35,7 @@ from banhao.core.calendar import is_workday
 from .models import ScheduledRun
 
 logger = logging.getLogger("banhao.background")
+KEEP_RUNS = dt.timedelta(days=30)  # ScheduledRun rows older than this are deleted
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,8 @@ def tick(now: dt.datetime | None = None, schedule: dict | None = None) -> list[s
             logger.exception("计划任务 %s 排队失败", entry.name)
             continue
         enqueued.append(f"{entry.name}@{slot}")
+    if enqueued:  # the slot rows are only needed while a second scheduler might still try them
+        ScheduledRun.objects.filter(enqueued_at__lt=now - KEEP_RUNS).delete()
     tasks_recover_stale(now)
     return enqueued
 

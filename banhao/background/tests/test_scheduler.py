@@ -119,3 +119,10 @@ def test_a_task_left_running_by_a_killed_worker_is_made_ready_again(settings, ru
     again = DBTaskResult.objects.get(pk=stale.id)
     assert again.status == "SUCCESSFUL" and again.worker_ids == ["dead", "pytest"]
     assert DBTaskResult.objects.get(pk=fresh.id).status == "RUNNING"  # a live one is left alone
+
+
+def test_slot_rows_older_than_a_month_are_dropped_when_a_new_slot_is_enqueued():
+    old = ScheduledRun.objects.create(name="often", slot="2026-01-01T00:00:00Z")
+    ScheduledRun.objects.filter(pk=old.pk).update(enqueued_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    scheduler.tick(dt.datetime(2026, 12, 4, 1, 0, tzinfo=dt.UTC), {"often": SWEEPS["often"]})
+    assert list(ScheduledRun.objects.values_list("slot", flat=True)) == ["2026-12-04T01:00:00Z"]

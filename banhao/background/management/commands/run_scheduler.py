@@ -43,7 +43,6 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, stop)
             self.stdout.write(f"计划任务调度已启动，每 {tick:g} 秒检查一次。")
         while True:
-            close_old_connections()
             try:
                 for name in scheduler.tick(schedule=schedule):
                     self.stdout.write(f"已排队：{name}")
@@ -57,3 +56,4 @@ class Command(BaseCommand):
             if not self.running:
                 self.stdout.write("计划任务调度已停止。")
                 return
+            close_old_connections()  # a connection the database dropped while we slept is renewed
