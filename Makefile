@@ -32,13 +32,20 @@ system-deps:
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-## make demo [PORT=8000]: install, migrate, load the demo city (keeps existing data), serve on SQLite.
+## make demo [PORT=8000]: install, migrate, load the demo city (keeps existing data), serve on SQLite,
+## with one background worker (db_worker: SMS, sweeps) and the scheduler beside the server.
 demo: system-deps migrate
 	$(BIN)/python manage.py load_demo
 	@echo ""
 	@echo "平台地址： http://$(HOST):$(PORT)/    管理后台： http://$(HOST):$(PORT)/admin/    按 Ctrl+C 停止"
 	@echo "叫号大屏： http://$(HOST):$(PORT)/hall/1/screen/    让大厅动起来（另开终端）： $(BIN)/python manage.py hall_simulate"
-	DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS) $(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 config.wsgi:application
+	@echo "后台任务：1 个 db_worker（短信在其日志中显示）和 run_scheduler 随服务一起启动、一起停止。"
+	@export DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS); \
+	trap 'kill $$worker $$scheduler 2>/dev/null; wait $$worker $$scheduler 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(BIN)/python manage.py db_worker --no-reload --interval 0.5 & worker=$$!; \
+	$(BIN)/python manage.py run_scheduler & scheduler=$$!; \
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 1 --blocking-threads 4 config.wsgi:application
 
 ## make dev: Django's auto-reloading development server.
 dev: migrate

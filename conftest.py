@@ -17,6 +17,32 @@ PASSWORD = "Test@Pass2026"
 
 
 @pytest.fixture
+def run_tasks():
+    """run_tasks() -> runs every ready background task in this process with django-tasks-db's
+    own worker loop (what `manage.py db_worker --batch` does), inside the test's transaction.
+
+    The worker's connection housekeeping is switched off (it would close the test's connection),
+    with a patch of its own, so a test's monkeypatch.undo() leaves it in place."""
+    from django_tasks_db.management.commands import db_worker
+
+    def run() -> None:
+        db_worker.Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="pytest",
+            excluded_queue_names=[],
+        ).run()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(db_worker, "close_old_connections", lambda: None)
+        yield run
+
+
+@pytest.fixture
 def regions(db):
     """Linyi city with two of its counties (兰山区, 沂南县)."""
     from banhao.org import services

@@ -51,7 +51,9 @@ FORBIDDEN = [
         "org/selectors.py",
         "from banhao.registry.api import person_find",
         "No import cycle between apps",
-        ".org -> .registry",
+        # which edges import-linter proposes to cut depends on the whole graph; that it found a
+        # cycle at all is the point (the real tree has none: see the test above)
+        "No cycles are allowed in banhao.",
     ),
     (
         "core/labels.py",

@@ -3,6 +3,7 @@ the facts of cases and their events as plain values, never models.
 
 Every channel opens a case with ``case_open`` and moves it with ``case_act`` (commands.py);
 the permission rules are inside them. Readers take ``case_info`` and ``case_events_after``.
+(The wording the applicant receives is cases' own: cases/messages.py.)
 """
 
 from __future__ import annotations
@@ -86,8 +87,8 @@ class CaseEventInfo:
 def case_event_info(event_id: int) -> CaseEventInfo | None:
     """The facts of one CaseEvent and its case as they are now (None when it does not exist)."""
     from . import documents, states
-    from .applicant_views import next_step_for_applicant
-    from .models import CaseEvent, Pause
+    from .messages import delivery_label, next_step_for_applicant, procedure_label
+    from .models import CaseEvent
 
     event = CaseEvent.objects.select_related("case", "case__version").filter(pk=event_id).first()
     if event is None:
@@ -95,10 +96,6 @@ def case_event_info(event_id: int) -> CaseEventInfo | None:
     case = event.case
     data = event.data or {}
     latest = case.events.order_by("-id").values_list("id", flat=True).first()
-    procedure = dict(Pause.Kind.choices).get(data.get("kind"), "") if event.action == "suspend" else ""
-    delivery = case.get_delivery_method_display() if case.delivery_method else ""
-    if delivery and case.tracking_number:
-        delivery += f"（快递单号{case.tracking_number}）"
     return CaseEventInfo(
         event_id=event.pk,
         action=event.action,
@@ -112,8 +109,8 @@ def case_event_info(event_id: int) -> CaseEventInfo | None:
         status_label=case.get_status_display(),
         promised_due=case.promised_due,
         promised_due_cn=documents.cn_date(case.promised_due),
-        procedure=procedure,
-        delivery=delivery,
+        procedure=procedure_label(event),
+        delivery=delivery_label(case),
         next_step=next_step_for_applicant(case) if latest == event.pk else "",
         data=data,
     )

@@ -30,6 +30,7 @@ from banhao.core import pdf
 from banhao.org.api import scope_for_user
 
 from . import commands, documents, services, states
+from .messages import next_step_for_applicant
 from .models import Case, Pause, Status
 
 PDF_CACHE_SECONDS = 600
@@ -49,64 +50,6 @@ STATUS_TONE = {
     Status.CONCLUDED: "ok",
     Status.WITHDRAWN: "muted",
 }
-
-
-# --- what the applicant is expected to do next ----------------------------------------------
-
-
-def _join_items(items: list[dict]) -> str:
-    return "；".join(
-        f"{i['material']}（{i['reason']}）" if i.get("reason") else i["material"]
-        for i in items
-        if i.get("material")
-    )
-
-
-def next_step_for_applicant(case: Case) -> str:
-    """One sentence: what the applicant should do now, or what they are waiting for."""
-    status = case.status
-    due = documents.cn_date(case.promised_due)
-    if status == Status.SUBMITTED:
-        if case.materials_completed_on:
-            return "补正材料已提交，等待受理（一般1个工作日内）"
-        return "等待受理（一般1个工作日内）"
-    if status == Status.PRE_REVIEW:
-        return "材料预审中，请保持电话畅通，等待受理（一般1个工作日内）"
-    if status == Status.CORRECTION:
-        event = case.events.filter(action="request_correction").order_by("-at", "-id").first()
-        items = _join_items((event.data or {}).get("items", [])) if event else ""
-        if items:
-            return f"请按一次性告知书补正以下材料：{items}。全部补齐后重新提交，办理时限自材料补齐次日起计算"
-        return "请按一次性告知书补正材料，全部补齐后重新提交"
-    if status == Status.REFUSED:
-        office = f"请向{case.competent_office}提出申请；" if case.competent_office else ""
-        return f"申请未予受理：{case.refusal_reason}。{office}如有异议，可依法申请行政复议或提起行政诉讼"
-    if status in (Status.ACCEPTED, Status.UNDER_REVIEW):
-        stage = "已受理，等待审查" if status == Status.ACCEPTED else "审查中"
-        return f"{stage}，承诺于{due}前办结，无需您操作" if due else f"{stage}，无需您操作"
-    if status == Status.SUSPENDED:
-        pause = case.pauses.filter(ended_on__isnull=True).order_by("-started_on", "-id").first()
-        if pause is not None:
-            return (
-                f"正在进行{pause.get_kind_display()}（特别程序），预计{pause.expected_days}个工作日，"
-                "所需时间不计入办理时限；如需您配合，工作人员会与您联系"
-            )
-        return "正在进行特别程序，所需时间不计入办理时限；如需您配合，工作人员会与您联系"
-    if status == Status.APPROVED:
-        return f"已准予许可，正在制作《{case.version.result_name}》，制作完成后将通知您领取"
-    if status == Status.DENIED:
-        return f"不予许可：{case.decision_reason}。如有异议，可依法申请行政复议或提起行政诉讼"
-    if status == Status.RESULT_READY:
-        return "请到统一出件窗口领取或等待邮寄"
-    if status == Status.DELIVERED:
-        how = case.get_delivery_method_display() if case.delivery_method else "送达"
-        tracking = f"（快递单号{case.tracking_number}）" if case.tracking_number else ""
-        return f"办理结果已{how}{tracking}，请核对；欢迎对本次服务作出评价"
-    if status == Status.CONCLUDED:
-        return "已办结，无需操作；欢迎对本次服务作出评价"
-    if status == Status.WITHDRAWN:
-        return "申请已撤回，无需操作；如需办理，请重新提交申请"
-    return ""
 
 
 # --- who may see a case ---------------------------------------------------------------------

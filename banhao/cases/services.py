@@ -32,9 +32,9 @@ def _user(actor):
 def _event(
     case: Case, actor, action: str, *, before: str = "", note: str = "", data: dict | None = None
 ) -> CaseEvent:
-    """Records one step, and once the transaction commits tells the applicant (site message,
-    SMS). The notifier logs and swallows its own failures: it never undoes the case write."""
-    from banhao.notify.api import notify_case_event
+    """Records one step and, in the same transaction, writes what the applicant is told (a site
+    message and an SMS) to notify's outbox: the step and its messages commit together."""
+    from .messages import case_event_notify
 
     event = CaseEvent.objects.create(
         case=case,
@@ -46,8 +46,7 @@ def _event(
         note=note,
         data=data or {},
     )
-    case_id, event_id = case.pk, event.pk
-    transaction.on_commit(lambda: notify_case_event(case_id, event_id), robust=True)
+    case_event_notify(case, event)
     return event
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -61,20 +62,16 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def _sms(phone: str, text: str) -> None:
-    """Texts after the commit; a failed SMS never undoes the hall's write."""
+    """Writes the SMS to notify's outbox in the hall's transaction: it is sent (by a worker, with
+    retries) exactly when the hall's write commits, once. Each call is its own message."""
     if not phone:
         return
+    from banhao.notify.api import SMS, message_send
 
-    def send():
-        from banhao.accounts.api import send_sms
-
-        try:
-            if not send_sms(phone, text):
-                logger.warning("大厅短信未发出：%s", mask_phone(phone))
-        except Exception:  # the gateway's failure is logged, never raised into the hall
-            logger.exception("大厅短信发送失败：%s", mask_phone(phone))
-
-    transaction.on_commit(send)
+    try:
+        message_send(recipient=phone, channel=SMS, text=text, dedupe_key=f"hall:{uuid.uuid4().hex}")
+    except ValidationError:  # not a number a gateway can text: the hall's write stands
+        logger.warning("大厅短信无法发送到：%s", mask_phone(phone))
 
 
 E = HallEvent.Action

@@ -1,5 +1,13 @@
-"""What other apps may use of notify: telling an applicant about a step of their case."""
+"""What other apps may use of notify: sending a message (site or SMS) through the outbox.
 
-from .services import notify_case_event, unread_count
+    from banhao.notify.api import message_send, SITE, SMS
+    message_send(recipient=user.pk, channel=SITE, title="申请已受理", text="…", dedupe_key="…", link="/…")
+    message_send(recipient="13800000001", channel=SMS, text="…", dedupe_key="…")
 
-__all__ = ["notify_case_event", "unread_count"]
+Call it inside the transaction of the change the message is about. notify knows nothing of
+the apps that call it: the wording is theirs.
+"""
+
+from .services import SITE, SMS, MessageInfo, failed_count, message_send, unread_count
+
+__all__ = ["SITE", "SMS", "MessageInfo", "failed_count", "message_send", "unread_count"]

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -30,11 +30,12 @@ def notice_list(request):
 @login_required
 @require_POST
 def notice_open(request, notification_id: int):
-    """Marks the message read and opens its case."""
+    """Marks the message read and opens the page it is about (a local path only)."""
     notification = get_object_or_404(Notification, pk=notification_id, user=request.user)
     services.mark_read(request.user, notification.pk)
-    if notification.case_number:
-        return redirect(reverse("cases:detail", args=[notification.case_number]))
+    link = notification.link
+    if link and url_has_allowed_host_and_scheme(link, allowed_hosts=None) and link.startswith("/"):
+        return redirect(link)
     return redirect("notify:list")
 
 

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Redoc and Swagger UI as static files (the CSP forbids CDNs)
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "banhao.core",
     "banhao.accounts",
     "banhao.org",
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "banhao.hall",
     "banhao.evaluation",
     "banhao.portal",
+    "banhao.background",
     "banhao.demo",
 ]
 
@@ -229,6 +232,38 @@ BANHAO_LOOKUP_MAX_FAILURES_PER_NUMBER_PER_HOUR = env.int(
 BANHAO_LOOKUP_TRUSTED_ADDRESSES = env.list("BANHAO_LOOKUP_TRUSTED_ADDRESSES", default=[])
 # Yellow warning when at most this share of the promised limit is left.
 BANHAO_WARNING_FRACTION = env.float("BANHAO_WARNING_FRACTION", default=0.2)
+
+# --- background work (decision 0008) ----------------------------------------------------
+# Tasks are rows in the database (django-tasks-db), enqueued inside the transaction of the
+# change that causes them and run by `manage.py db_worker` processes (as many as needed).
+TASKS = {
+    "default": {
+        "BACKEND": env("BANHAO_TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    },
+}
+# The outbox (banhao.notify): an SMS is tried this many times, waiting BACKOFF x 2^(n-1) seconds
+# (at most BACKOFF_MAX) after the n-th failure, then marked failed for administrators.
+BANHAO_OUTBOX_MAX_ATTEMPTS = env.int("BANHAO_OUTBOX_MAX_ATTEMPTS", default=6)
+BANHAO_OUTBOX_BACKOFF_SECONDS = env.float("BANHAO_OUTBOX_BACKOFF_SECONDS", default=30)
+BANHAO_OUTBOX_BACKOFF_MAX_SECONDS = env.float("BANHAO_OUTBOX_BACKOFF_MAX_SECONDS", default=3600)
+# A worker that claimed a message and went silent this long is presumed dead: another may send it
+# (with the same message id, which the gateway de-duplicates on). Longer than a gateway timeout.
+BANHAO_OUTBOX_LEASE_SECONDS = env.float("BANHAO_OUTBOX_LEASE_SECONDS", default=60)
+# A task left "running" this long (its worker was killed) is made ready again by the scheduler.
+# Every task is idempotent, so running one twice is harmless; keep it above the longest task.
+BANHAO_TASK_STALE_SECONDS = env.float("BANHAO_TASK_STALE_SECONDS", default=300)
+# `manage.py run_scheduler` wakes up this often (seconds).
+BANHAO_SCHEDULER_TICK_SECONDS = env.float("BANHAO_SCHEDULER_TICK_SECONDS", default=10)
+# Periodic work: a management command (or a task path) at local times, or every N seconds.
+# "workdays": only on working days of the calendar. Several schedulers never enqueue a slot twice.
+BANHAO_SCHEDULE = {
+    "cases_sweep": {"command": "cases_sweep", "at": ["06:30"]},
+    "hall_sweep": {"command": "hall_sweep", "at": ["12:05", "17:05"], "workdays": True},
+    "catalog_reindex": {"command": "catalog_reindex", "at": ["02:30"]},
+    "outbox_sweep": {"task": "banhao.notify.tasks.outbox_sweep", "every": 300},
+    "tasks_prune": {"command": "prune_db_task_results", "at": ["03:30"]},  # finished tasks > 14 days
+}
 
 # --- documents ------------------------------------------------------------------------
 # Extra directories searched for the CJK fonts embedded in PDFs (besides the Noto CJK paths).

@@ -18,9 +18,9 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql" and not env
         "生产环境应使用 PostgreSQL；确需 SQLite 请显式设置 BANHAO_ALLOW_SQLITE_IN_PRODUCTION=true。"
     )
 
-if BANHAO_SMS_BACKEND.endswith((".ConsoleBackend", ".MemoryBackend")) and not env.bool(
-    "BANHAO_ALLOW_CONSOLE_SMS", default=False
-):
+if BANHAO_SMS_BACKEND.endswith(
+    (".ConsoleBackend", ".MemoryBackend", ".GatewaySimulatorBackend")
+) and not env.bool("BANHAO_ALLOW_CONSOLE_SMS", default=False):
     # The console backend writes verification codes to the log: never in production by accident.
     raise ImproperlyConfigured("生产环境必须通过 BANHAO_SMS_BACKEND 配置真实的短信网关。")
 

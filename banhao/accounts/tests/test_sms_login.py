@@ -198,7 +198,7 @@ def test_a_gateway_failure_is_logged_not_raised(settings, caplog):
 
 def test_the_console_backend_shows_the_code_and_the_log_filter_masks_the_phone(caplog):
     with caplog.at_level(logging.INFO, logger="banhao.sms"):
-        sms.ConsoleBackend().send(PHONE, "验证码：123456")
+        sms.ConsoleBackend().send(PHONE, "验证码：123456", message_id="code-1")
     record = caplog.records[-1]
     MaskIdentifiersFilter().filter(record)
     assert record.getMessage() == "短信 → 138****0001：验证码：123456"

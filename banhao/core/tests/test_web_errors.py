@@ -30,7 +30,11 @@ def test_the_makefile_serves_the_demo_with_the_demo_settings():
 
     makefile = (Path(__file__).resolve().parents[3] / "Makefile").read_text()
     assert "DEMO_SETTINGS ?= config.settings.demo" in makefile
-    assert re.search(r"DJANGO_SETTINGS_MODULE=\$\(DEMO_SETTINGS\) \$\(BIN\)/granian", makefile)
+    demo = makefile[makefile.index("\ndemo:") : makefile.index("\n## make dev")]
+    # the server, its worker and the scheduler all run under the demo settings (DEBUG off)
+    assert "export DJANGO_SETTINGS_MODULE=$(DEMO_SETTINGS);" in demo
+    assert demo.index("export DJANGO_SETTINGS_MODULE") < demo.index("$(BIN)/granian")
+    assert demo.index("export DJANGO_SETTINGS_MODULE") < demo.index("manage.py db_worker")
 
 
 def test_an_unknown_url_gets_the_chinese_404_page_without_the_url_list(client, settings):
