@@ -117,9 +117,9 @@ def counted(url: str, start: float, end: float) -> dict[str, int]:
             "events": c.execute(
                 f"SELECT count(*) FROM cases_caseevent WHERE case_id IN (SELECT id FROM ({run}) r)", window
             ).fetchone()[0],
+            # outbox rows (a site message and an SMS per step), written with the step
             "messages": c.execute(
-                f"SELECT count(*) FROM notify_notification WHERE case_number IN (SELECT number FROM ({run}) r)",
-                window,
+                "SELECT count(*) FROM notify_message WHERE created_at >= %s AND created_at < %s", window
             ).fetchone()[0],
             "audit": c.execute(
                 "SELECT count(*) FROM core_auditevent WHERE at >= %s AND at < %s", window
@@ -550,7 +550,7 @@ def main() -> None:
         f"  延迟 p50 {p50:.1f} ms，p90 {w['p90_us'] / 1000:.1f} ms，p99 {p99:.1f} ms，最大 {w['max_us'] / 1000:.1f} ms"
     )
     per_case = (
-        f"每件 {rows['events'] / created:.2f} 条办件事件（办件的留痕）、{rows['messages'] / created:.2f} 条站内消息；"
+        f"每件 {rows['events'] / created:.2f} 条办件事件（办件的留痕）、{rows['messages'] / created:.2f} 条消息（站内消息与短信，发件箱）；"
         f"同期审计表（core）{rows['audit']} 行"
         if created
         else "无"

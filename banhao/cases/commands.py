@@ -173,7 +173,9 @@ def _scope(user):
 # --- opening a case ------------------------------------------------------------------------------
 
 
-def _check_opener(user, *, channel, outcome, impl, version, applicant: Applicant, hall_region_id):
+def _check_opener(
+    user, *, channel, outcome, impl, version, applicant: Applicant, hall_region_id, identity=None
+):
     """Who may open this case. An applicant: only for themselves (or the enterprise they hold a
     live mandate for), outcome 提交, online or through the API. Staff: the 受理 permission and
     the item in their scope, or (at a window) their hall's region with the item's 通办 rule."""
@@ -184,7 +186,7 @@ def _check_opener(user, *, channel, outcome, impl, version, applicant: Applicant
 
         if outcome != SUBMIT or channel == Case.Channel.WINDOW:
             raise PermissionDenied("申请人只能提交申请，受理由工作人员办理。")
-        identity = applicant_identity(user)
+        identity = identity or applicant_identity(user)
         if identity is None:
             raise PermissionDenied("请先完善实名信息后再申请。")
         if applicant.person_id != identity.person.id:
@@ -264,7 +266,6 @@ def _remove_temporary_after_commit(materials: list[dict]) -> None:
     transaction.on_commit(remove)
 
 
-@transaction.atomic
 def case_open(
     *,
     channel: str,
@@ -296,6 +297,35 @@ def case_open(
     """
     from banhao.catalog.api import published_for_application
 
+    key, user = _door(channel=channel, outcome=outcome, idempotency_key=idempotency_key, actor=actor)
+    earlier = services.case_opened(user, key)
+    if earlier is not None:
+        return _info(_read(earlier.pk))
+    impl, version = published_for_application(implementation_id)
+    if impl is None:
+        raise ValidationError("该事项不存在或已停止办理。")
+    case, created = case_open_resolved(
+        impl=impl,
+        version=version,
+        channel=channel,
+        applicant=applicant,
+        form_data=form_data,
+        materials=materials,
+        outcome=outcome,
+        idempotency_key=key,
+        group=group,
+        actor=actor,
+        situations=situations,
+        hall_region_id=hall_region_id,
+        correction_items=correction_items,
+        correction_note=correction_note,
+        refusal_reason=refusal_reason,
+        competent_office=competent_office,
+    )
+    return _info(case, created=created)
+
+
+def _door(*, channel: str, outcome: str, idempotency_key: str, actor):
     if channel not in CHANNELS:
         raise ValidationError(f"未知的申请渠道：{channel}。")
     if outcome not in OUTCOMES:
@@ -303,13 +333,34 @@ def case_open(
     key = (idempotency_key or "").strip()
     if not key or len(key) > 64:
         raise ValidationError("缺少有效的提交标识（1–64个字符），无法防止重复提交。")
-    user = _account(actor)
-    earlier = services.case_opened(user, key)
-    if earlier is not None:
-        return _info(_read(earlier.pk))
-    impl, version = published_for_application(implementation_id)
-    if impl is None:
-        raise ValidationError("该事项不存在或已停止办理。")
+    return key, _account(actor)
+
+
+@transaction.atomic
+def case_open_resolved(
+    *,
+    impl,
+    version,
+    channel: str,
+    applicant: Applicant,
+    form_data: Mapping[str, Any],
+    materials: Iterable[Mapping] = (),
+    outcome: str = SUBMIT,
+    idempotency_key: str,
+    group: int | None = None,
+    actor,
+    situations: Mapping[str, bool] | None = None,
+    hall_region_id: int | None = None,
+    correction_items: Iterable[Mapping] = (),
+    correction_note: str = "",
+    refusal_reason: str = "",
+    competent_office: str = "",
+    identity=None,
+) -> tuple[Case, bool]:
+    """``case_open`` for a caller inside cases that has already resolved the published
+    implementation (and the applicant's identity) and looked the key up: the same rules, the
+    same transaction, without doing that work twice. Returns (the case read for display, created)."""
+    key, user = _door(channel=channel, outcome=outcome, idempotency_key=idempotency_key, actor=actor)
     _check_opener(
         user,
         channel=channel,
@@ -318,6 +369,7 @@ def case_open(
         version=version,
         applicant=applicant,
         hall_region_id=hall_region_id,
+        identity=identity,
     )
     rows = _clean_materials(materials)
     answers = {str(k): bool(v) for k, v in (situations or {}).items()}
@@ -350,7 +402,7 @@ def case_open(
     )
     _remove_temporary_after_commit(rows)
     if not created:
-        return _info(_read(case.pk))
+        return _read(case.pk), False
     for i, m in enumerate(rows, 1):
         _store_material(case, i, m)
     if outcome == ACCEPT:
@@ -363,7 +415,7 @@ def case_open(
         case = services.case_refuse(
             actor=actor, case=case, reason=refusal_reason, competent_office=competent_office
         )
-    return _info(_read(case.pk), created=True)
+    return _read(case.pk), True
 
 
 def case_submit_application(

@@ -171,15 +171,15 @@ def _path_of(name: str, content) -> str:
     return name
 
 
-def open_case(*, user, body: Mapping, key: str) -> commands.CaseInfo:
-    """Checks the body and opens the case; raises IntakeError (400) or the command's own
-    PermissionDenied (403) and ValidationError (400)."""
+def open_case(*, user, body: Mapping, key: str):
+    """Checks the body and opens the case; returns (case, created). Raises IntakeError (400) or
+    the command's own PermissionDenied (403) and ValidationError (400)."""
     from banhao.catalog.api import published_for_application, version_content
 
     errors: dict[str, list[str]] = {}
     earlier = services.case_opened(user, key)
     if earlier is not None:  # a retry: the case already made, whatever the body says now
-        return commands.case_info(earlier.pk)
+        return earlier, False
     try:
         implementation_id = int(body.get("implementation_id"))
     except (TypeError, ValueError):
@@ -254,9 +254,11 @@ def open_case(*, user, body: Mapping, key: str) -> commands.CaseInfo:
         errors["refusal.reason"] = ["不予受理必须说明理由。"]
     if errors:
         raise IntakeError(errors)
-    return commands.case_open(
+    return commands.case_open_resolved(
+        impl=impl,
+        version=version,
+        identity=identity,
         channel="api",
-        implementation_id=implementation_id,
         applicant=commands.Applicant(
             person_id=identity.person.id,
             organization_id=identity.organization.id if identity.organization else None,

@@ -219,7 +219,7 @@ class CaseListView(APIView):
             return Response({"detail": "请求内容应为JSON对象。"}, status=http.HTTP_400_BAD_REQUEST)
         try:
             key = intake.idempotency_key(request.headers.get("Idempotency-Key"))
-            info = intake.open_case(user=user, body=body, key=key)
+            case, created = intake.open_case(user=user, body=body, key=key)
         except intake.IntakeError as e:
             return Response({"detail": str(e), "errors": e.errors}, status=http.HTTP_400_BAD_REQUEST)
         except DjangoPermissionDenied as e:
@@ -230,10 +230,14 @@ class CaseListView(APIView):
                 payload["errors"] = e.message_dict
             return Response(payload, status=http.HTTP_400_BAD_REQUEST)
         reader = _Reader(request)
-        case = reader.cases().filter(pk=info.id).first()
-        if case is None:  # made, but outside what this account may read (a staff client's 通办)
-            return Response({"number": info.number, "status": info.status}, status=http.HTTP_201_CREATED)
-        code = http.HTTP_201_CREATED if info.created else http.HTTP_200_OK
+        code = http.HTTP_201_CREATED if created else http.HTTP_200_OK
+        visible = (
+            reader.scope.allows(case.region_id, case.department_id)
+            if reader.is_staff
+            else case.applicant_user_id == user.pk
+        )
+        if not visible:  # made, but outside what this account may read
+            return Response({"number": case.number, "status": case.status}, status=code)
         return Response(_detail(case, reader), status=code)
 
 
