@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 HOST   ?= 127.0.0.1
+# The suite runs on pytest-xdist (each worker its own test database); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= 2
 # `make demo` serves like a deployment (DEBUG off, the platform's own error pages); `make dev` debugs.
 DEMO_SETTINGS ?= config.settings.demo
 
@@ -61,7 +63,7 @@ test: system-deps install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install-dev
 	$(BIN)/python bench/calendar_bench.py
