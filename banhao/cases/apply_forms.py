@@ -53,7 +53,6 @@ DEFAULT_MAX_LENGTH = {
     "credit_code": 30,
     "phone": 30,
 }
-_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits only, after NFKC folding
 _LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?$")
 _KEY = re.compile(r"^[0-9a-f]{32}$")
 PHONE_MESSAGE = "请填写11位手机号码，或带区号的固定电话（如 0539-8123456）。"
@@ -91,14 +90,22 @@ def new_draft_data() -> dict[str, Any]:
 
 
 def normalize_phone(value: str) -> str:
-    """A mobile (11 digits) or a landline with its area code; raises ValidationError otherwise."""
-    # NFKC folds full-width digits and brackets (１３８… → 138…) before the ASCII patterns.
+    """A contact phone: a landline with its area code (0539-8123456), or a mobile by the
+    registry's one mobile rule (registry.api.normalize_mobile: NFKC folding, +86 dropped, 11
+    ASCII digits). Raises ValidationError otherwise."""
+    from banhao.registry.api import normalize_mobile
+
+    # NFKC folds full-width digits and brackets (０５３９… → 0539…) before the ASCII pattern.
     number = re.sub(r"[\s()]", "", unicodedata.normalize("NFKC", value or "")).replace("—", "-")
-    if _MOBILE.match(number.replace("-", "")) and not number.startswith("0"):
-        return number.replace("-", "")
-    if _LANDLINE.match(number):
+    if number.startswith("0") and not number.startswith("0086") and _LANDLINE.match(number):
         return number
-    raise ValidationError(PHONE_MESSAGE)
+    try:
+        mobile = normalize_mobile(number)
+    except ValidationError:
+        raise ValidationError(PHONE_MESSAGE) from None
+    if not mobile:
+        raise ValidationError(PHONE_MESSAGE)
+    return mobile
 
 
 # --- keeping what was typed and uploaded ------------------------------------------------------

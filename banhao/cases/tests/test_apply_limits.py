@@ -66,3 +66,32 @@ def test_a_pdf_with_javascript_is_refused_at_the_apply_form_and_not_stored(clien
     assert PDF_ACTIVE in _html(response)
     assert not Case.objects.exists()
     assert not [p for p in media.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("13800000001", "13800000001"),
+        ("+86 138 0000 0001", "13800000001"),  # the registry's mobile rule: country code dropped
+        ("１３８００００００01", "13800000001"),  # full-width digits folded
+        ("0539-8123456", "0539-8123456"),  # a landline keeps its area code
+    ],
+)
+def test_the_contact_phone_follows_the_one_mobile_rule_of_the_registry(typed, stored):
+    from banhao.cases.apply_forms import normalize_phone
+    from banhao.registry.api import normalize_mobile
+
+    assert normalize_phone(typed) == stored
+    if not stored.startswith("0"):
+        assert normalize_mobile(typed) == stored
+
+
+@pytest.mark.parametrize("typed", ["12345", "23800000001", "1380000000１2", "٠١٣٨٠٠٠٠٠٠٠١"])
+def test_a_contact_phone_neither_mobile_nor_landline_is_refused_in_chinese(typed):
+    from django.core.exceptions import ValidationError
+
+    from banhao.cases.apply_forms import PHONE_MESSAGE, normalize_phone
+
+    with pytest.raises(ValidationError) as refused:
+        normalize_phone(typed)
+    assert refused.value.messages == [PHONE_MESSAGE]
