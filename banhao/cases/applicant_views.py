@@ -1,8 +1,9 @@
 """The applicant's side of a case: 我的办件, a case's timeline, its notices as PDF, withdrawal,
 and the public status lookup (办件查询) by case number and phone.
 
-Who sees a case: the account that applied (``applicant_user``) and staff whose scope covers
-the case's region and department. Anyone else gets the same 404 as for a number that does
+Who sees a case: the account that applied (``applicant_user``) and staff whose role may read
+cases (``cases.view``) and whose scope covers the case's region and department
+(``selectors.case_visible_to``). Anyone else gets the same 404 as for a number that does
 not exist, so a case number reveals nothing. The public lookup shows no personal data:
 the status, the item, the department, the dates, and the applicant's name masked (王*).
 """
@@ -29,7 +30,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from banhao.core import pdf
 from banhao.org.api import scope_for_user
 
-from . import commands, documents, services, states
+from . import commands, documents, selectors, services, states
 from .messages import next_step_for_applicant
 from .models import Case, Pause, Status
 
@@ -56,22 +57,12 @@ STATUS_TONE = {
 
 
 def _case_for(request, number: str) -> tuple[Case | None, bool]:
-    """(case, is_owner) when the user may see the case, else (None, False)."""
-    case = (
-        Case.objects.select_related(
-            "version", "department", "region", "region__parent", "implementation", "person", "organization"
-        )
-        .filter(number=number)
-        .first()
-    )
+    """(case, is_owner) when the user may see the case (selectors.case_visible_to), else
+    (None, False)."""
+    case = selectors.case_visible_to(request.user, number)
     if case is None:
         return None, False
-    if case.applicant_user_id is not None and case.applicant_user_id == request.user.pk:
-        return case, True
-    scope = scope_for_user(request.user)
-    if scope is not None and scope.allows(case.region_id, case.department_id):
-        return case, False
-    return None, False
+    return case, selectors.is_owner(case, request.user)
 
 
 def _tone(status: str) -> str:

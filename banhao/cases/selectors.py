@@ -1,8 +1,10 @@
-"""Reads of cases, always through a scope: staff see their region (and, in the back office,
-only their department); applicants see the cases of their own account.
+"""Reads of cases, always through a scope: staff whose role may read cases (``cases.view``) see
+their region (and, in the back office, only their department); applicants see the cases of
+their own account. ``case_visible_to`` is the one reader for a case page or notice.
 
 A case outside the reader's scope is simply not found (None / an empty queryset), so the
-views answer 404 and nobody can probe which case numbers exist.
+views answer 404 and nobody can probe which case numbers exist. A staff role without
+``cases.view`` (a helper, a catalog officer) has no case scope at all: it sees none.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from django.db import models
 from django.db.models import Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from banhao.org.api import scope_for_user
+
 from . import clock
 from .models import OPEN_STATUSES, STATUS_GROUPS, Case, Status, Warning
 
@@ -21,6 +25,8 @@ from .models import OPEN_STATUSES, STATUS_GROUPS, Case, Status, Warning
 CLOSED_STATUSES = STATUS_GROUPS["closed"]
 # Statuses in which a reviewer takes (claims) or is given (assigned) a case.
 REVIEW_STATUSES = STATUS_GROUPS["review"]
+# The permission every staff read of a case needs, on top of the region/department scope.
+VIEW_PERMISSION = "cases.view"
 # The decision belongs to the department head where the process has that step.
 HEAD_ROLE_LABEL = "部门负责人"
 
@@ -32,8 +38,11 @@ def _base() -> QuerySet[Case]:
 
 
 def cases_for_staff(scope) -> QuerySet[Case]:
-    """The cases a staff member may see: their region (and below); for the department-scoped
-    roles (reviewer, department head) only their department's cases."""
+    """The cases a staff member may see: none unless the role has ``cases.view``; else their
+    region (and below), and for the department-scoped roles (reviewer, department head) only
+    their department's cases."""
+    if scope is None or not scope.can(VIEW_PERMISSION):
+        return Case.objects.none()
     return scope.filter(_base(), region_field="region", department_field="department")
 
 
@@ -51,6 +60,28 @@ def cases_for_applicant(user) -> QuerySet[Case]:
 
 def case_for_applicant(user, number: str) -> Case | None:
     return cases_for_applicant(user).filter(number=number).first()
+
+
+def case_visible_to(user, number: str) -> Case | None:
+    """The case when ``user`` may read it, else None (absent and forbidden look the same):
+    for the applicant account that submitted it, or for staff whose role has ``cases.view``
+    and whose scope covers the case's region (and department, for the department roles)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    case = _base().select_related("region__parent", "implementation").filter(number=number).first()
+    if case is None:
+        return None
+    if is_owner(case, user):
+        return case
+    scope = scope_for_user(user)
+    if scope is not None and scope.can(VIEW_PERMISSION) and scope.allows(case.region_id, case.department_id):
+        return case
+    return None
+
+
+def is_owner(case: Case, user) -> bool:
+    """The case was submitted from this account (withdraw and correct are the owner's)."""
+    return case.applicant_user_id is not None and case.applicant_user_id == getattr(user, "pk", None)
 
 
 def _urgency_order(qs: QuerySet[Case]) -> QuerySet[Case]:

@@ -41,6 +41,7 @@ __all__ = [
     "pickup_hand_over",
     "pickup_list",
     "window_case",
+    "window_case_readable",
     "window_item",
     "window_item_labels",
     "window_notice",
@@ -130,6 +131,15 @@ WindowCase = CaseInfo  # the window reads a case as the one door returns it
 def window_case(number: str = "", *, case_id: int | None = None) -> WindowCase | None:
     """A case by number (or id), as plain values; the caller checks the clerk may see it."""
     return case_info(case_id, number=number)
+
+
+def window_case_readable(user, number: str) -> bool:
+    """Whether ``user`` may read the case through the one scoped reader
+    (selectors.case_visible_to: its applicant account, or staff with ``cases.view`` whose
+    scope covers it). The hall adds its own rule: a case made for a ticket of the clerk's hall."""
+    from .selectors import case_visible_to
+
+    return case_visible_to(user, number) is not None
 
 
 def window_notice(case_id: int, kind: str, *, base_url: str | None = None) -> tuple[str, bytes]:

@@ -25,6 +25,7 @@ __all__ = [
     "field_label",
     "history",
     "object_type",
+    "region_of",
     "register_action_labels",
     "snapshot",
 ]
@@ -75,6 +76,22 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict:
     return data
 
 
+def region_of(obj: models.Model) -> int | None:
+    """The region the object lies in, for scoping its audit trail: the object's own
+    ``audit_region_id`` when its model defines one, else its ``region`` foreign key, else its
+    hall's region. None when the object has no region (a city-level record)."""
+    hook = getattr(type(obj), "audit_region_id", None)
+    if hook is not None:
+        value = obj.audit_region_id
+        return int(value) if value is not None else None
+    fields = {f.name: f for f in obj._meta.concrete_fields}
+    if "region" in fields and fields["region"].is_relation:
+        return getattr(obj, "region_id", None)
+    if "hall" in fields and fields["hall"].is_relation and obj.hall_id is not None:
+        return getattr(obj.hall, "region_id", None)
+    return None
+
+
 def changed(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
     """Keeps only the keys whose values differ (all keys on create or delete)."""
     if before is None or after is None:
@@ -112,6 +129,7 @@ def audit_record(
         reason=reason[:200],
         request_id=current_request_id.get() if current_request_id.get() != "-" else "",
         ip=current_request_ip.get(),
+        region_id=region_of(obj),
     )
 
 

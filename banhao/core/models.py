@@ -40,6 +40,9 @@ class AuditEvent(models.Model):
     reason = models.CharField("事由", max_length=200, blank=True)
     request_id = models.CharField("请求编号", max_length=64, blank=True)
     ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    # The region (org.Region id, a plain integer: the kernel imports no app) the object lies
+    # in, when it has one; the audit admin scopes by it. None: seen at city level only.
+    region_id = models.IntegerField("所属地区", null=True, blank=True, db_index=True)
 
     objects = AuditQuerySet.as_manager()
 

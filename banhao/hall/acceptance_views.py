@@ -28,6 +28,7 @@ from banhao.cases.api import (
     WindowItemRefused,
     case_summaries,
     window_case,
+    window_case_readable,
     window_item,
     window_item_labels,
     window_notice,
@@ -278,7 +279,10 @@ def item(request, implementation_id: int):
 
 
 def _visible_case(request, number: str):
-    """The case when the clerk may see it: made for a ticket of the clerk's hall, or in scope."""
+    """The case when the clerk may see it: the role reads cases (``cases.view``), and the case
+    was made for a ticket of the clerk's hall (通办 across regions) or lies in the scope."""
+    if not request.scope.can("cases.view"):
+        raise Http404("未找到该办件。")
     case = window_case(number)
     if case is None:
         raise Http404("未找到该办件。")
@@ -290,7 +294,7 @@ def _visible_case(request, number: str):
     linked = (
         hall_id is not None and TicketCase.objects.filter(case_id=case.id, ticket__hall_id=hall_id).exists()
     )
-    if not linked and not request.scope.allows(case.region_id, case.department_id):
+    if not linked and not window_case_readable(request.user, case.number):
         raise Http404("未找到该办件。")
     return case
 

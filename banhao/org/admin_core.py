@@ -6,11 +6,14 @@ and data scope, which the org app owns; the kernel depends on no domain app.
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
 
 from banhao.core import calendar, services
 from banhao.core.models import AuditEvent, CalendarDay, CalendarYear
 
 from .admin_base import ScopedAuditedAdmin
+from .models import Region
 
 
 class CalendarAdminBase(ScopedAuditedAdmin):
@@ -58,11 +61,15 @@ class CalendarYearAdmin(CalendarAdminBase):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ScopedAuditedAdmin):
-    """Read-only: the trail can be searched but never edited or deleted."""
+    """Read-only: the trail can be searched but never edited or deleted.
+
+    Scoped like everything else: an administrator below city level sees the events of objects
+    in their region (``AuditEvent.region_id``, filled by core.audit.region_of); events of
+    objects without a region are for the city level. An event outside the scope answers 404."""
 
     permission = "audit.view"
-    region_field = None
-    list_display = ["at", "actor_label", "action", "object_type", "object_repr", "request_id"]
+    region_field = "region_id"
+    list_display = ["at", "actor_label", "action", "object_type", "object_repr", "region_name", "request_id"]
     list_filter = ["action", "object_type"]
     search_fields = ["object_repr", "actor_label", "request_id", "object_id"]
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
@@ -73,6 +80,27 @@ class AuditEventAdmin(ScopedAuditedAdmin):
         return request.user.is_superuser or (scope is not None and scope.role == "administrator")
 
     has_module_permission = has_view_permission
+
+    def get_queryset(self, request):
+        names = Region.objects.filter(pk=OuterRef("region_id")).values("name")[:1]
+        return super().get_queryset(request).annotate(_region_name=Subquery(names))
+
+    @admin.display(description="所属地区", ordering="region_id")
+    def region_name(self, obj):
+        return getattr(obj, "_region_name", None) or ("" if obj.region_id else "市级")
+
+    def _in_scope_or_404(self, request, object_id):
+        found = str(object_id).isdigit() and self.get_queryset(request).filter(pk=int(object_id)).exists()
+        if not found:
+            raise Http404("审计事件不存在或不在您的数据范围内。")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def has_add_permission(self, request):
         return False

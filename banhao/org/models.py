@@ -41,6 +41,11 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def audit_region_id(self) -> int | None:
+        """A region's own audit events lie in that region (core.audit.region_of)."""
+        return self.pk
+
 
 class Department(models.Model):
     name = models.CharField("部门名称", max_length=100)

@@ -57,10 +57,7 @@ class _Reader:
         return selectors.cases_for_applicant(self.user)
 
     def case(self, number: str) -> Case:
-        if self.is_staff:
-            case = selectors.case_for_staff(self.scope, number)
-        else:
-            case = selectors.case_for_applicant(self.user, number)
+        case = selectors.case_visible_to(self.user, number)
         if case is None:
             raise NotFound("未找到该办件。")
         return case

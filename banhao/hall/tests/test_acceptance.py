@@ -279,6 +279,20 @@ def test_the_acceptance_notice_prints_for_the_clerk(client, clerk, ticket, items
     assert client.get(reverse("hall:accept_notice", args=[case.number, "refusal"])).status_code == 404
 
 
+def test_a_desk_role_without_cases_view_gets_404_for_the_outcome_and_its_notice(
+    client, clerk, ticket, items, person, monkeypatch
+):
+    """Even a case made for a ticket of the clerk's own hall: reading cases needs cases.view."""
+    from banhao.org import roles
+
+    client.post(item_url(items["approval"]), form(person))
+    case = Case.objects.get()
+    without = {p for p in roles.PERMISSIONS[roles.Role.WINDOW_CLERK] if p != "cases.view"}
+    monkeypatch.setitem(roles.PERMISSIONS, roles.Role.WINDOW_CLERK, without)
+    assert client.get(reverse("hall:accept_done", args=[case.number])).status_code == 404
+    assert client.get(reverse("hall:accept_notice", args=[case.number, "acceptance"])).status_code == 404
+
+
 # --- correction and refusal --------------------------------------------------------------------------
 
 
