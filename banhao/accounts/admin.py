@@ -50,9 +50,17 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(LoginAttempt)
 class LoginAttemptAdmin(admin.ModelAdmin):
-    list_display = ["at", "username", "ip", "success"]
+    # The typed name is often a mobile number: shown masked on the list and the detail page. A
+    # search by the full number still finds its attempts.
+    list_display = ["at", "masked_username", "ip", "success"]
     list_filter = ["success"]
     search_fields = ["username", "ip"]
+    fields = ["at", "masked_username", "ip", "success"]
+    readonly_fields = fields
+
+    @admin.display(description="登录名（脱敏）", ordering="username")
+    def masked_username(self, obj):
+        return obj.masked_username
 
     def has_module_permission(self, request):
         return _city_administrator(request)

@@ -3,6 +3,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from banhao.core.masking import mask_text
+
 
 class User(AbstractUser):
     class Kind(models.TextChoices):
@@ -48,7 +50,12 @@ class LoginAttempt(models.Model):
         indexes = [models.Index(fields=["username", "at"]), models.Index(fields=["ip", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {'成功' if self.success else '失败'}"
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.masked_username} {'成功' if self.success else '失败'}"
+
+    @property
+    def masked_username(self) -> str:
+        """The typed name with any mobile or resident ID in it masked (for the admin's pages)."""
+        return mask_text(self.username)
 
 
 class SmsCode(models.Model):

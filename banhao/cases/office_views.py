@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from banhao.org.api import staff_required
 
-from . import commands, selectors, states
+from . import commands, disclosure, selectors, states
 from .models import Case, Pause, Status, Warning
 
 PAGE_SIZE = 30
@@ -167,38 +167,51 @@ def _correction_rows(case: Case) -> list[dict]:
     return rows
 
 
+def _detail_context(request, case: Case) -> dict:
+    offers = commands.case_offers(case.pk, request.user)
+    return {
+        "case": case,
+        "countdown": selectors.countdown(case),
+        "applicant": selectors.applicant_label(case),
+        "step": selectors.current_step(case),
+        "steps": case.version.steps or [],
+        "form_rows": selectors.form_rows(case),
+        "situation_rows": selectors.situation_rows(case),
+        "materials": list(case.materials.all()),
+        "events": _event_rows(case),
+        "pauses": list(case.pauses.all()),
+        "offers": offers,
+        "correction_rows": _correction_rows(case) if "request_correction" in offers else [],
+        "candidates": (
+            list(selectors.assignee_candidates(case).select_related("staff")) if "assign" in offers else []
+        ),
+        "pause_kinds": Pause.Kind.choices,
+        "delivery_methods": Case.Delivery.choices,
+        "needs_head": selectors.requires_head_sign_off(case),
+        "can_complete_step": "opinion" in offers and commands.step_completable(case.pk, request.user),
+        "today": timezone.localdate(),
+    }
+
+
 @staff_required("cases.view")
 def case_detail(request, number):
     case = _case_or_404(request, number)
-    offers = commands.case_offers(case.pk, request.user)
-    return render(
-        request,
-        "cases/office/case_detail.html",
-        {
-            "case": case,
-            "countdown": selectors.countdown(case),
-            "applicant": selectors.applicant_label(case),
-            "step": selectors.current_step(case),
-            "steps": case.version.steps or [],
-            "form_rows": selectors.form_rows(case),
-            "situation_rows": selectors.situation_rows(case),
-            "materials": list(case.materials.all()),
-            "events": _event_rows(case),
-            "pauses": list(case.pauses.all()),
-            "offers": offers,
-            "correction_rows": _correction_rows(case) if "request_correction" in offers else [],
-            "candidates": (
-                list(selectors.assignee_candidates(case).select_related("staff"))
-                if "assign" in offers
-                else []
-            ),
-            "pause_kinds": Pause.Kind.choices,
-            "delivery_methods": Case.Delivery.choices,
-            "needs_head": selectors.requires_head_sign_off(case),
-            "can_complete_step": "opinion" in offers and commands.step_completable(case.pk, request.user),
-            "today": timezone.localdate(),
-        },
+    return render(request, "cases/office/case_detail.html", _detail_context(request, case))
+
+
+@require_POST
+@staff_required("cases.view")
+def reveal_identifier(request, number):
+    """The explicit, audited 查看完整证件号码: the full number appears on this response only (a
+    reload of the case page shows the mask again), and the response is not cached."""
+    case = _case_or_404(request, number)
+    context = _detail_context(request, case)
+    context["revealed_id"] = disclosure.case_identifier_reveal(
+        case=case, actor=request.user, reason=request.POST.get("reason", "")
     )
+    response = render(request, "cases/office/case_detail.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _correction_data(post, case: Case) -> dict:

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from banhao.core.masking import mask_field_value
 from banhao.org.api import scope_for_user
 
 from . import clock
@@ -196,7 +197,8 @@ def current_step(case: Case) -> str:
 
 def form_rows(case: Case) -> list[tuple[str, str]]:
     """The applicant's form data as (label, value), in the order of the version's fields;
-    keys the version does not know come last under their own names."""
+    keys the version does not know come last under their own names. Identifiers are masked:
+    a resident-ID or phone field whole, an ID or mobile inside any other answer."""
     data = case.form_data or {}
     rows: list[tuple[str, str]] = []
     seen = set()
@@ -206,8 +208,9 @@ def form_rows(case: Case) -> list[tuple[str, str]]:
             continue
         seen.add(key)
         if key in data:
-            rows.append((field.get("label") or key, _plain(data[key])))
-    rows.extend((key, _plain(value)) for key, value in data.items() if key not in seen)
+            value = mask_field_value(_plain(data[key]), field.get("type") or "")
+            rows.append((field.get("label") or key, value))
+    rows.extend((key, mask_field_value(_plain(value))) for key, value in data.items() if key not in seen)
     return rows
 
 

@@ -21,8 +21,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils.crypto import salted_hmac
 
+from banhao.core.digests import resident_id_digest
 from banhao.core.identifiers import normalize_resident_id
 from banhao.core.masking import mask_phone, mask_resident_id
 
@@ -249,8 +249,8 @@ class Collector:
 def id_digest(resident_id: str) -> str:
     """The keyed SHA-256 digest of a normalised resident ID: the same number gives the same
     digest (a later dispute can be checked), and the stored digest cannot be reversed by
-    trying every possible number without the server's key."""
-    return salted_hmac("banhao.hall.handover.id", resident_id, algorithm="sha256").hexdigest()
+    trying every possible number without the server's key (banhao.core.digests)."""
+    return resident_id_digest(resident_id)
 
 
 def pickup_collector(

@@ -35,3 +35,23 @@ def mask_text(text: str) -> str:
     """Masks every resident ID and mobile number found inside free text."""
     text = _RESIDENT_ID.sub(lambda m: m.group(1) + "*" * 10 + m.group(2).upper(), text)
     return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+
+
+def mask_identifiers(value) -> str:
+    """mask_text for anything a template or an API shows: None gives ""."""
+    if value is None:
+        return ""
+    return mask_text(str(value))
+
+
+# Form field types (catalog codes.FIELD_TYPES) whose whole value is an identifier.
+_FIELD_MASKS = {"resident_id": mask_resident_id, "phone": mask_phone}
+
+
+def mask_field_value(value: str, field_type: str = "") -> str:
+    """A form answer as staff screens show it: an ID or phone field is masked whole; any other
+    answer has the ID- and mobile-shaped parts of its text masked (a 联系人 field may hold one)."""
+    masker = _FIELD_MASKS.get(field_type)
+    if masker is not None:
+        return masker(value)
+    return mask_identifiers(value)

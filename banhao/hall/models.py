@@ -69,6 +69,9 @@ class Ticket(models.Model):
     )
     phone = models.CharField("手机号码", max_length=20, blank=True)
     id_masked = models.CharField("证件号（脱敏）", max_length=32, blank=True)
+    # Keyed digest of the full normalised number (banhao.core.digests): a double tap is matched
+    # on it, never on the mask, which many people share.
+    id_digest = models.CharField("证件号摘要", max_length=64, blank=True, editable=False)
     appointment_at = models.DateTimeField("预约时段开始", null=True, blank=True)
     issued_at = models.DateTimeField("取号时间")
     target_window = models.ForeignKey(

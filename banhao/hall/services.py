@@ -31,6 +31,7 @@ from django.utils import timezone
 
 import banhao.org.api as org
 from banhao.core.calendar import is_workday
+from banhao.core.digests import resident_id_digest
 from banhao.core.identifiers import normalize_resident_id, resident_id_birth_date
 from banhao.core.masking import mask_phone, mask_resident_id
 from banhao.registry.api import normalize_mobile
@@ -236,7 +237,8 @@ def ticket_issue(
     if person is not None:
         existing = same.filter(person_id=person.id)
     elif resident_id:
-        existing = same.filter(person__isnull=True, id_masked=mask_resident_id(resident_id), phone=phone)
+        # The full number decides, through its keyed digest: two people can share a mask.
+        existing = same.filter(person__isnull=True, id_digest=resident_id_digest(resident_id))
     else:
         existing = same.filter(person__isnull=True, id_masked="", phone=phone)
     found = existing.order_by("id").first()
@@ -257,6 +259,7 @@ def ticket_issue(
         person_id=person.id if person else None,
         phone=phone,
         id_masked=mask_resident_id(resident_id) if resident_id else "",
+        id_digest=resident_id_digest(resident_id),
         appointment_at=(
             timezone.make_aware(dt.datetime.combine(appointment.day, appointment.start))
             if appointment

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from banhao.core.audit import audit_record, snapshot
+from banhao.core.digests import keyed_digest
 from banhao.core.identifiers import (
     clean_code,
     normalize_resident_id,
@@ -200,6 +201,18 @@ def organization_update(
     return org
 
 
+# Usernames of personal accounts carry a keyed digest of the resident ID, never the number (the
+# admin's user list showed every "per-<ID>"): the same person always gets the same name, so the
+# unique username still keeps one personal account per person. Credit codes are public.
+USERNAME_DIGEST_PURPOSE = "banhao.registry.applicant_username"
+
+
+def applicant_username(*, person: Person, organization: Organization | None = None) -> str:
+    if organization is not None:
+        return f"org-{organization.credit_code}"
+    return "per-" + keyed_digest(person.resident_id, purpose=USERNAME_DIGEST_PURPOSE)[:20]
+
+
 @transaction.atomic
 def applicant_account_open(
     *, actor, person: Person, password: str, phone: str = "", organization: Organization | None = None
@@ -211,8 +224,9 @@ def applicant_account_open(
     phone = normalize_mobile(phone or person.phone, required=True)
     if user_model.objects.filter(phone=phone, kind=user_model.Kind.APPLICANT).exists():
         raise ValidationError({"phone": "该手机号码已注册办事账户。"})
-    username = f"{'org' if organization else 'per'}-{(organization.credit_code if organization else person.resident_id)}"
-    if user_model.objects.filter(username=username).exists():
+    username = applicant_username(person=person, organization=organization)
+    personal_taken = organization is None and person.accounts.filter(organization__isnull=True).exists()
+    if personal_taken or user_model.objects.filter(username=username).exists():
         raise ValidationError("该主体已开通办事账户。")
     user = user_model(
         username=username, kind=user_model.Kind.APPLICANT, display_name=person.name, phone=phone

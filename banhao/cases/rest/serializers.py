@@ -84,7 +84,7 @@ class CasePauseSerializer(serializers.Serializer):
 
 
 class CaseDetailSerializer(CaseSummarySerializer):
-    contact_phone = serializers.CharField(help_text="联系电话")
+    contact_phone = serializers.CharField(help_text="联系电话（脱敏，如 138****0001）")
     promised_limit = serializers.IntegerField(allow_null=True, help_text="承诺时限（工作日）")
     statutory_limit = serializers.IntegerField(allow_null=True, help_text="法定时限（工作日）")
     clock_start = serializers.DateField(allow_null=True, help_text="计时起算日")

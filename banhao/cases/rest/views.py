@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from banhao.cases import commands, selectors
 from banhao.cases.models import Case
 from banhao.cases.states import ACTION_LABELS
+from banhao.core.masking import mask_identifiers, mask_phone
 from banhao.org.api import scope_for_user
 
 from . import intake
@@ -88,7 +89,7 @@ def _detail(case: Case, reader: _Reader) -> dict:
     data = _summary(case, reader)
     data.update(
         {
-            "contact_phone": case.contact_phone,
+            "contact_phone": mask_phone(case.contact_phone),
             "promised_limit": case.promised_limit,
             "statutory_limit": case.statutory_limit,
             "clock_start": case.clock_start,
@@ -99,7 +100,7 @@ def _detail(case: Case, reader: _Reader) -> dict:
                     "name": m.name,
                     "state": m.state,
                     "state_label": m.get_state_display(),
-                    "defect": m.defect,
+                    "defect": mask_identifiers(m.defect),
                     "has_file": bool(m.file),
                     "download_url": (
                         reverse("cases_office:material_download", args=[case.number, m.pk])
@@ -113,16 +114,16 @@ def _detail(case: Case, reader: _Reader) -> dict:
                 {
                     "kind": p.kind,
                     "kind_label": p.get_kind_display(),
-                    "reason": p.reason,
+                    "reason": mask_identifiers(p.reason),
                     "started_on": p.started_on,
                     "expected_days": p.expected_days,
                     "ended_on": p.ended_on,
                 }
                 for p in case.pauses.all()
             ],
-            "refusal_reason": case.refusal_reason,
-            "competent_office": case.competent_office,
-            "decision_reason": case.decision_reason,
+            "refusal_reason": mask_identifiers(case.refusal_reason),
+            "competent_office": mask_identifiers(case.competent_office),
+            "decision_reason": mask_identifiers(case.decision_reason),
             "decided_at": case.decided_at,
             "delivery_method": case.delivery_method,
             "tracking_number": case.tracking_number,
@@ -274,9 +275,12 @@ class CaseEventsView(APIView):
                 "actor": e.actor_label,
                 "from_status": e.from_status,
                 "to_status": e.to_status,
-                "note": e.note,
+                "note": mask_identifiers(e.note),
                 "items": [
-                    {"material": str(i.get("material", "")), "reason": str(i.get("reason", ""))}
+                    {
+                        "material": str(i.get("material", "")),
+                        "reason": mask_identifiers(i.get("reason", "")),
+                    }
                     for i in (e.data or {}).get("items") or []
                     if isinstance(i, Mapping)
                 ],

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from banhao.cases import api, services
 from banhao.cases.models import CaseEvent
 from banhao.catalog import services as catalog
+from banhao.core.digests import resident_id_digest
 from banhao.core.identifiers import make_resident_id
 from banhao.org.api import scope_for_user
 from conftest import sample_content
@@ -100,6 +101,8 @@ def test_the_collector_check_refuses_a_mismatch_and_digests_the_id(make_case, ma
     assert collector.id_sha256 != case.person.resident_id and len(collector.id_sha256) == 64
     again = api.pickup_collector(case.pk, relation="self", resident_id=case.person.resident_id.lower())
     assert again.id_sha256 == collector.id_sha256
+    # the same keyed digest the hall's tickets match double taps on (banhao.core.digests)
+    assert collector.id_sha256 == resident_id_digest(case.person.resident_id)
 
 
 def test_a_result_is_handed_over_once(make_case, make_staff):

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from banhao.core.digests import resident_id_digest
 from banhao.core.identifiers import make_resident_id
 from banhao.hall import services
 from banhao.hall.models import Green, HallEvent, Ticket
@@ -61,6 +62,45 @@ def test_a_double_tap_gives_the_same_ticket(hall):
         zone_id=hall["zones"]["A"].pk,
         source="kiosk",
         phone="138 0000 0001",
+        now=at(1),
+    )
+    assert again.pk == first.pk and not created
+    assert Ticket.objects.count() == 1
+
+
+def test_two_people_whose_masked_ids_and_phone_agree_get_two_tickets(hall):
+    # Both mask as 3713**********1115; neither is in the registry; the same phone typed.
+    first, created_first = services.ticket_issue(
+        hall_id=hall["hall"].pk,
+        zone_id=hall["zones"]["A"].pk,
+        source="kiosk",
+        resident_id="371302198005051115",
+        phone="13800000001",
+        now=at(0),
+    )
+    second, created_second = services.ticket_issue(
+        hall_id=hall["hall"].pk,
+        zone_id=hall["zones"]["A"].pk,
+        source="kiosk",
+        resident_id="371311196807071115",
+        phone="13800000001",
+        now=at(1),
+    )
+    assert first.id_masked == second.id_masked == "3713**********1115"
+    assert created_first and created_second
+    assert first.pk != second.pk and [first.number, second.number] == ["A001", "A002"]
+    # the digest is keyed and of the full number, never the number itself
+    assert first.id_digest == resident_id_digest("371302198005051115") != second.id_digest
+    assert "371302198005051115" not in first.id_digest and len(first.id_digest) == 64
+
+
+def test_a_double_tap_with_the_same_id_gives_the_same_ticket(hall):
+    first = issue(hall, rid="371302198005051115", phone="13800000001")
+    again, created = services.ticket_issue(
+        hall_id=hall["hall"].pk,
+        zone_id=hall["zones"]["A"].pk,
+        source="kiosk",
+        resident_id="371302198005051115",
         now=at(1),
     )
     assert again.pk == first.pk and not created

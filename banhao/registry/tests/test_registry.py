@@ -102,6 +102,20 @@ def test_lists_and_pages_show_masked_ids_never_full_ones(admin_client, make_pers
         assert "13812345678" not in html and "138****5678" in html
 
 
+def test_the_organisation_page_masks_the_contact_phone_like_its_history(admin_client, regions):
+    from banhao.core.identifiers import make_org_code, make_uscc
+
+    org = services.organization_register(
+        actor="测试",
+        name="临沂某某商贸有限公司",
+        credit_code=make_uscc("9", "1", "371302", make_org_code("MA3C4K7P")),
+        legal_representative="张三",
+        phone="13912345678",
+    )
+    html = admin_client.get(reverse("registry:organization_detail", args=[org.pk])).content.decode()
+    assert "13912345678" not in html and "139****5678" in html
+
+
 def test_staff_can_find_a_person_by_the_full_id_number(admin_client, make_person):
     person = make_person("371302", name="王芳")
     make_person("371302", name="李四")
