@@ -87,3 +87,37 @@ class OutOfRangeIdMiddleware:
             if type(value) is int and not DB_INT_MIN <= value <= DB_INT_MAX:
                 raise Http404("地址中的编号超出范围。")
         return None
+
+
+SESSION_SEEN_KEY = "_banhao_seen"
+
+
+class SessionActivityMiddleware:
+    """The idle timeout without a session write on every request (decision 0016).
+
+    The session keeps the time it was last seen. A request re-saves the session (renewing its
+    expiry of SESSION_COOKIE_AGE) only when that stamp is older than
+    BANHAO_SESSION_REFRESH_SECONDS, so a user clicking along writes at most once a minute, and
+    a session idle longer than SESSION_COOKIE_AGE is ended here (and expires in the store at the
+    same time). A request that writes the session anyway (a login) stamps it for free. Sits
+    right after SessionMiddleware, before AuthenticationMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key is not None:
+            seen = session.get(SESSION_SEEN_KEY)
+            now = time.time()
+            if session.session_key is None:  # an unknown or expired key: nothing to keep alive
+                pass
+            elif seen is not None and now - seen > settings.SESSION_COOKIE_AGE:
+                session.flush()  # idle too long: signed out
+            elif seen is None or now - seen >= settings.BANHAO_SESSION_REFRESH_SECONDS:
+                session[SESSION_SEEN_KEY] = now
+        response = self.get_response(request)
+        if session is not None and session.modified and not session.is_empty():
+            session[SESSION_SEEN_KEY] = time.time()  # written anyway: stamp it
+        return response

@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "banhao.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "banhao.core.middleware.SessionActivityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +105,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- the shared cache (decision 0016) ---------------------------------------------------
+# Several app servers share throttles, lock-outs, rate limits and cached sessions through one
+# cache, never a process's memory: Redis when BANHAO_REDIS_URL is set (redis://host:6379/0),
+# else the database (table banhao_cache, made by `migrate`: banhao/core/migrations/0006).
+BANHAO_REDIS_URL = env("BANHAO_REDIS_URL", default="")
+if BANHAO_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": BANHAO_REDIS_URL,
+            "KEY_PREFIX": env("BANHAO_CACHE_KEY_PREFIX", default="banhao"),
+        },
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "banhao_cache",
+            "KEY_PREFIX": env("BANHAO_CACHE_KEY_PREFIX", default="banhao"),
+            "OPTIONS": {"MAX_ENTRIES": env.int("BANHAO_CACHE_MAX_ENTRIES", default=50000)},
+        },
+    }
+
 # --- accounts and security -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -142,9 +166,14 @@ BANHAO_SMS_CODE_MAX_ATTEMPTS = env.int("BANHAO_SMS_CODE_MAX_ATTEMPTS", default=5
 BANHAO_SMS_RESEND_SECONDS = env.int("BANHAO_SMS_RESEND_SECONDS", default=60)
 BANHAO_SMS_MAX_PER_PHONE_PER_HOUR = env.int("BANHAO_SMS_MAX_PER_PHONE_PER_HOUR", default=5)
 BANHAO_SMS_MAX_PER_IP_PER_HOUR = env.int("BANHAO_SMS_MAX_PER_IP_PER_HOUR", default=20)
-# Sessions end after this much inactivity (the cookie is renewed on every request).
+# Sessions end after this much inactivity. The session is not written on every request:
+# banhao.core.middleware.SessionActivityMiddleware re-saves it (renewing its expiry) when its
+# last-seen stamp is older than BANHAO_SESSION_REFRESH_SECONDS, so the idle timeout is exact to
+# that much (decision 0016).
 SESSION_COOKIE_AGE = env.int("BANHAO_SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+BANHAO_SESSION_REFRESH_SECONDS = env.int("BANHAO_SESSION_REFRESH_SECONDS", default=60)
+# Sessions are read from the shared cache, with the database behind it (no process holds one).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,7 +1,7 @@
 """The test suite: SQLite unless DATABASE_URL names another database (CI also runs PostgreSQL)."""
 
 from .base import *
-from .base import DATABASES
+from .base import BANHAO_REDIS_URL, CACHES, DATABASES
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; tests
@@ -12,3 +12,15 @@ DATABASES["default"]["TEST"] = {"NAME": None}
 BANHAO_SMS_BACKEND = "banhao.accounts.sms.MemoryBackend"  # messages land in banhao.accounts.sms.outbox
 BANHAO_HALL_ALWAYS_OPEN = True  # the suite runs at any hour; the hours rule is tested with it off
 BANHAO_IDENTITY_BACKEND = "banhao.accounts.identity.DevelopmentBackend"  # the default is tested explicitly
+
+# With BANHAO_REDIS_URL (CI's PostgreSQL pass) each pytest-xdist worker takes its own Redis
+# database (the URL's number plus the worker's), as each has its own test database: a test's
+# cache.clear() empties only its own worker's cache.
+if BANHAO_REDIS_URL:
+    import os
+    import re
+
+    _worker = int((os.environ.get("PYTEST_XDIST_WORKER") or "gw0").removeprefix("gw") or 0)
+    _match = re.match(r"^(.*/)(\d+)$", BANHAO_REDIS_URL)
+    if _match:
+        CACHES["default"]["LOCATION"] = f"{_match.group(1)}{int(_match.group(2)) + _worker}"

@@ -14,7 +14,7 @@ IP = "10.1.2.3"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(db):  # the cache is the database's (or Redis)
     cache.clear()  # the lookup throttle lives there
     yield
     cache.clear()

@@ -17,7 +17,7 @@ from banhao.hall.models import Appointment, Ticket
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(db):  # the cache is the database's (or Redis)
     cache.clear()  # the lookup throttle lives there
     yield
     cache.clear()
