@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from banhao.core.digests import resident_id_digest
 from banhao.core.identifiers import normalize_resident_id
@@ -205,11 +205,16 @@ def _pickup_row(case: Case) -> PickupRow:
 
 def _scoped(scope, also_ids=None):
     """Cases in the scope, plus ``also_ids`` (cases accepted at this hall's windows under 全市通办,
-    whose results are collected where they were handed in)."""
+    whose results are collected where they were handed in): a query of one column of case ids
+    (e.g. ``TicketCase.objects.filter(...).values("case_id")``), or a list of ids."""
     qs = Case.objects.select_related("version", "department", "region", "person", "organization")
     scoped = scope.filter(qs, "region")
-    if also_ids:
-        return qs.filter(Q(pk__in=scoped.values("pk")) | Q(pk__in=list(also_ids)))
+    if also_ids is not None:
+        # A query of ids (a subquery in the SQL, however many cases the hall ever took in) or,
+        # from older callers, a list of ids.
+        if not isinstance(also_ids, QuerySet):
+            also_ids = list(also_ids)
+        return qs.filter(Q(pk__in=scoped.values("pk")) | Q(pk__in=also_ids))
     return scoped
 
 

@@ -88,7 +88,10 @@ def desk(request):
     staff, window = _station(request)
     if window is None:
         return render(request, "hall/desk/no_window.html", {"staff": staff}, status=200)
-    services.desk_sign_in(window_id=window.id, staff_id=staff.staff_id, actor_label=staff.name)
+    # Opening the page signs the clerk in (a write, once a day or on a change of clerk); the
+    # 5-second poll (htmx) only reads: no lock on the desk row that call-next locks, no write.
+    if not request.htmx and not selectors.desk_signed_in(window.id, staff.staff_id, selectors.today()):
+        services.desk_sign_in(window_id=window.id, staff_id=staff.staff_id, actor_label=staff.name)
     ctx = _panel_context(staff, window)
     if request.htmx and request.GET.get("part") == "queue":
         return render(request, "hall/desk/_queue.html", ctx)

@@ -37,8 +37,9 @@ def _station(request):
     return st.staff, st.window, st.ticket
 
 
-def _accepted_here(window) -> list[int]:
-    return selectors.cases_handed_in_at(window.hall_id) if window is not None else []
+def _accepted_here(window):
+    """The hall's handed-in cases as a subquery (None without a window)."""
+    return selectors.cases_handed_in_at(window.hall_id) if window is not None else None
 
 
 @staff_required("hall.pickup")

@@ -430,8 +430,18 @@ def desk_queue(window: org.WindowInfo, day: dt.date) -> tuple[dict[int, int], in
     return per_zone, waiting.filter(target_window_id=window.id).count()
 
 
-def cases_handed_in_at(hall_id: int) -> list[int]:
-    """Cases accepted at this hall's windows (全市通办 results are collected where handed in)."""
+def desk_signed_in(window_id: int, staff_id: int, day: dt.date) -> bool:
+    """True when this clerk already holds this window today (read only: no lock, no write), so
+    opening or polling the workstation need not go through services.desk_sign_in."""
+    desk = Desk.objects.filter(window_id=window_id).values("clerk_id", "updated_at").first()
+    return bool(
+        desk and desk["clerk_id"] == staff_id and timezone.localtime(desk["updated_at"]).date() == day
+    )
+
+
+def cases_handed_in_at(hall_id: int):
+    """Cases accepted at this hall's windows (全市通办 results are collected where handed in), as a
+    lazy query of case ids: used as a subquery, never fetched into an IN list."""
     from .models import TicketCase
 
-    return list(TicketCase.objects.filter(ticket__hall_id=hall_id).values_list("case_id", flat=True))
+    return TicketCase.objects.filter(ticket__hall_id=hall_id).values("case_id")

@@ -1,8 +1,12 @@
 """The clerk's workstation (the rating pad's tests live in banhao/evaluation/tests)."""
 
+from unittest import mock
+
 import pytest
+from django.db.models import QuerySet
 from django.urls import reverse
 
+from banhao.hall import services
 from banhao.hall.models import Desk, Ticket
 from banhao.hall.tests.factories import TicketFactory
 from conftest import PASSWORD
@@ -89,3 +93,40 @@ def test_a_clerk_without_a_window_is_told_so(client, make_staff, hall):
     client.login(username=user.username, password=PASSWORD)
     assert "未分配窗口" in client.get(reverse("hall:desk")).content.decode()
     assert press(client, "call").status_code == 403
+
+
+def _writes_and_locks(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
+        or "FOR UPDATE" in q["sql"].upper()
+    ]
+
+
+def test_the_five_second_poll_only_reads(client, clerk, hall):
+    """Issue 10, build 2: the desk poll takes no lock on the row call-next locks and writes
+    nothing (the page itself signs the clerk in, once)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    TicketFactory(hall, phone="13800000001")
+    assert client.get(reverse("hall:desk")).status_code == 200  # opens the page: signs in
+    assert Desk.objects.get(window=hall["windows"][1]).clerk_id == clerk.staff.pk
+    # SQLite ignores FOR UPDATE (and the read-only check is what keeps it out on PostgreSQL):
+    # no locking query is even built, and the locking sign-in is not entered (its transaction is
+    # SQLite's BEGIN IMMEDIATE, a write lock).
+    lock = mock.patch.object(
+        QuerySet, "select_for_update", autospec=True, side_effect=QuerySet.select_for_update
+    )
+    sign_in = mock.patch.object(services, "desk_sign_in", wraps=services.desk_sign_in)
+    for extra in ({"part": "queue"}, {}):
+        with CaptureQueriesContext(connection) as queries, lock as locked, sign_in as signed:
+            r = client.get(reverse("hall:desk"), extra, headers={"HX-Request": "true"})
+        assert r.status_code == 200 and "等候" in r.content.decode()
+        assert _writes_and_locks(queries) == [], _writes_and_locks(queries)
+        assert locked.call_count == 0 and signed.call_count == 0
+    # Opening the full page again the same day changes nothing either.
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("hall:desk")).status_code == 200
+    assert _writes_and_locks(queries) == []

@@ -180,3 +180,26 @@ def test_a_result_accepted_at_another_countys_hall_is_collected_where_it_was_han
     )
     assert r.status_code in (200, 302)
     assert Handover.objects.get(case=ready_case).window_id == window.pk
+
+
+def test_the_pickup_list_takes_the_halls_cases_as_a_subquery(client, clerk, ready_case, hall):
+    """Issue 10, build 2: the cases handed in at the hall are a subquery, not an IN list that
+    grows with every case ever linked to the hall."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from banhao.hall.tests.factories import TicketFactory
+
+    def page_sql() -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            r = client.get(reverse("hall:pickup"))
+        assert r.status_code == 200 and ready_case.number in r.content.decode()
+        return [q["sql"] for q in queries if "cases_case" in q["sql"] and "hall_ticketcase" in q["sql"]]
+
+    TicketCase.objects.create(ticket=TicketFactory(hall, phone="13800000001"), case=ready_case)
+    few = page_sql()
+    assert few and all("SELECT" in sql.split("hall_ticketcase")[0].upper().split("IN (")[-1] for sql in few)
+    for i in range(30):
+        TicketCase.objects.create(ticket=TicketFactory(hall, phone=f"1390000{i:04d}"), case=ready_case)
+    many = page_sql()
+    assert [len(sql) for sql in many] == [len(sql) for sql in few]
