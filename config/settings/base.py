@@ -214,6 +214,30 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = env.path("BANHAO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Uploaded files go through Django's storage API only (never a path on disk), so several app
+# servers can share them: local disk under MEDIA_ROOT by default (one shared volume), or
+# S3-compatible object storage with BANHAO_STORAGE=s3 (needs `pip install -e ".[s3]"`,
+# django-storages; decision 0016). Files are streamed through the app, never linked directly.
+BANHAO_STORAGE = env("BANHAO_STORAGE", default="local").lower()
+if BANHAO_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("BANHAO_S3_BUCKET"),
+            "endpoint_url": env("BANHAO_S3_ENDPOINT_URL", default=None),  # MinIO, Ceph, OSS, COS ...
+            "region_name": env("BANHAO_S3_REGION", default=None),
+            "access_key": env("BANHAO_S3_ACCESS_KEY", default=None),  # else the usual AWS_* sources
+            "secret_key": env("BANHAO_S3_SECRET_KEY", default=None),
+            "location": env("BANHAO_S3_PREFIX", default=""),
+            "default_acl": None,  # private objects: the bucket's policy decides
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif BANHAO_STORAGE != "local":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"BANHAO_STORAGE must be 'local' or 's3', not {BANHAO_STORAGE!r}.")
 
 # --- API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

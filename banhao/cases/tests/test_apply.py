@@ -538,3 +538,24 @@ def test_the_page_works_in_elder_mode(client, impl, applicant):
     client.cookies["banhao_elder"] = "1"
     html = _html(client.get(_url(impl)))
     assert '<html lang="zh-CN" class="elder">' in html and "提交申请" in html
+
+
+def test_uploads_go_through_the_storage_api_so_any_storage_serves_them(
+    client, impl, applicant, media, settings, django_capture_on_commit_callbacks
+):
+    """Issue 10, build 2: with a storage that is not the disk (as S3 is), the draft upload, the
+    submitted material and reading it back all work, and nothing lands under MEDIA_ROOT."""
+    from django.core.files.storage import default_storage
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    key = _key(_html(client.get(_url(impl))))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url(impl), {**_form(applicant), "key": key, APPLICATION_FORM: _pdf()})
+    assert response.status_code == 302
+    upload = Case.objects.get().materials.get(name="食品经营许可申请书")
+    assert type(default_storage._wrapped).__name__ == "InMemoryStorage"
+    assert default_storage.exists(upload.file.name) and upload.file.read() == PDF
+    assert not [p for p in media.rglob("*") if p.is_file()]  # the disk was never touched
