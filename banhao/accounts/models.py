@@ -89,3 +89,72 @@ class SmsCode(models.Model):
         from banhao.core.masking import mask_phone
 
         return f"{mask_phone(self.phone)} {self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ApiClient(models.Model):
+    """Another system (the provincial platform, the 12345 system, a partner department) calling
+    the API with a bearer token. It acts as its service account: that staff account's role and
+    region give the data scope; ``scopes`` further limit which endpoints it may call.
+
+    Only a digest of the token is kept: the token itself is shown once, at creation or rotation.
+    """
+
+    name = models.CharField("名称", max_length=100)
+    organisation = models.CharField("所属单位", max_length=100)
+    user = models.ForeignKey(
+        User,
+        verbose_name="服务账户",
+        on_delete=models.PROTECT,
+        related_name="api_clients",
+        limit_choices_to={"kind": "staff"},
+        help_text="外部系统以此工作人员账户的角色和数据范围调用接口。",
+    )
+    scopes = models.JSONField("接口权限", default=list, blank=True)
+    rate_limit_per_minute = models.PositiveIntegerField("每分钟调用上限", default=60)
+    active = models.BooleanField("启用", default=True)
+    token_prefix = models.CharField("令牌前缀", max_length=12, editable=False, db_index=True)
+    token_hash = models.CharField("令牌摘要", max_length=64, editable=False, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近调用", null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "接口客户端"
+        verbose_name_plural = "接口客户端"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.organisation}）"
+
+    @property
+    def audit_region_id(self) -> int | None:
+        staff = getattr(self.user, "staff", None)
+        return staff.region_id if staff is not None else None
+
+
+class ApiCall(models.Model):
+    """One call made with a bearer token (append-only; the token itself is never stored).
+    ``client`` is empty for a token that matched no client."""
+
+    client = models.ForeignKey(
+        ApiClient,
+        verbose_name="客户端",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="calls",
+    )
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    method = models.CharField("方法", max_length=10)
+    path = models.CharField("接口", max_length=300)
+    status = models.PositiveSmallIntegerField("状态码")
+    request_id = models.CharField("请求编号", max_length=64, blank=True)
+    ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    duration_ms = models.PositiveIntegerField("耗时（毫秒）", default=0)
+
+    class Meta:
+        verbose_name = "接口调用记录"
+        verbose_name_plural = "接口调用记录"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status}"

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "banhao.core.middleware.RequestIdMiddleware",
+    "banhao.accounts.middleware.ApiCallLogMiddleware",  # one row per bearer-token API call
     "django.contrib.sessions.middleware.SessionMiddleware",
     "banhao.core.middleware.SessionActivityMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -242,8 +243,13 @@ elif BANHAO_STORAGE != "local":
 # --- API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Session login with CSRF, refusing in Chinese (banhao/core/rest/authentication.py).
-    "DEFAULT_AUTHENTICATION_CLASSES": ["banhao.core.rest.authentication.SessionAuthentication"],
+    # Other systems: a bearer token (banhao/accounts/rest.py; scopes, rate limit, call log).
+    # Browsers and applicants: session login with CSRF, refusing in Chinese
+    # (banhao/core/rest/authentication.py).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "banhao.accounts.rest.ApiClientAuthentication",
+        "banhao.core.rest.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
 SPECTACULAR_SETTINGS = {

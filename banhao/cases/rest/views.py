@@ -140,6 +140,8 @@ def _detail(case: Case, reader: _Reader) -> dict:
 
 
 class CaseListView(APIView):
+    client_scopes = {"GET": "cases.read", "POST": "cases.create"}  # for API clients (accounts.rest)
+
     @extend_schema(
         operation_id="cases_list",
         summary="办件列表",
@@ -240,6 +242,8 @@ class CaseListView(APIView):
 
 
 class CaseDetailView(APIView):
+    client_scopes = {"GET": "cases.read"}
+
     @extend_schema(
         operation_id="cases_detail",
         summary="办件详情",
@@ -254,6 +258,8 @@ class CaseDetailView(APIView):
 
 
 class CaseEventsView(APIView):
+    client_scopes = {"GET": "cases.read"}
+
     @extend_schema(
         operation_id="cases_events",
         summary="办件办理过程",
@@ -291,6 +297,8 @@ class CaseEventsView(APIView):
 
 
 class CaseActionView(APIView):
+    client_scopes = {"POST": "cases.act"}
+
     @extend_schema(
         operation_id="cases_action",
         summary="办理办件（工作人员）",

@@ -28,6 +28,7 @@ class SearchView(APIView):
     """Applicant search: jieba words, all of them first, else any of them (fallback)."""
 
     permission_classes = [AllowAny]
+    client_scopes = {"GET": "catalog.read"}  # for API clients (accounts.rest)
 
     @extend_schema(
         operation_id="catalog_search",
@@ -75,6 +76,7 @@ class ItemListView(APIView):
     """Published implementations (one per item and region), page by page."""
 
     permission_classes = [AllowAny]
+    client_scopes = {"GET": "catalog.read"}  # for API clients (accounts.rest)
 
     @extend_schema(
         operation_id="catalog_items",
@@ -132,6 +134,7 @@ class ItemDetailView(APIView):
     """One published implementation with every element of its published standard text."""
 
     permission_classes = [AllowAny]
+    client_scopes = {"GET": "catalog.read"}  # for API clients (accounts.rest)
 
     @extend_schema(
         operation_id="catalog_item",

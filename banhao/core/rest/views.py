@@ -44,6 +44,7 @@ class DeadlineView(APIView):
     """The last day of a period of N working days that starts the day after `start`."""
 
     permission_classes = [AllowAny]
+    client_scopes = {"GET": "calendar.read"}  # for API clients (accounts.rest)
 
     @extend_schema(
         operation_id="calendar_deadline",
