@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 
 from django.core.cache import caches
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from .clients import token_digest
@@ -88,3 +89,20 @@ class ApiClientAuthentication(authentication.BaseAuthentication):
         if _bearer(request) is not None:
             return f'{KEYWORD} realm="banhao"'
         return None
+
+
+class ApiClientScheme(OpenApiAuthenticationExtension):
+    """The bearer scheme in the OpenAPI document (/api/schema/, /api/docs/)."""
+
+    target_class = "banhao.accounts.rest.ApiClientAuthentication"
+    name = "apiClientToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "外部系统（省级平台、12345热线、合作部门）的接口令牌：请求头 Authorization: Bearer 令牌。"
+                "令牌由管理员在后台“接口客户端”中创建，仅显示一次。"
+            ),
+        }

@@ -264,3 +264,10 @@ def test_the_admin_registers_shows_the_token_once_and_scopes_by_region(client, m
         AuditEvent.objects.filter(object_type__contains="apiclient").values_list("action", flat=True)
     )
     assert {"accounts.apiclient_add", "accounts.apiclient_revoke", "accounts.apiclient_rotate"} <= actions
+
+
+def test_the_openapi_document_lists_the_bearer_scheme(client):
+    schema = client.get("/api/schema/?format=json").json()
+    scheme = schema["components"]["securitySchemes"]["apiClientToken"]
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
+    assert {"apiClientToken": []} in schema["paths"]["/api/v1/cases/"]["post"]["security"]
