@@ -52,10 +52,11 @@ def _rate_limit(client: ApiClient) -> None:
         count = 1
     if count > client.rate_limit_per_minute:
         wait = max(1, int((window + 1) * 60 - now) + 1)
-        raise exceptions.Throttled(
-            wait=wait,
-            detail=f"调用过于频繁：本客户端每分钟最多调用{client.rate_limit_per_minute}次，请{wait}秒后再试。",
+        refusal = exceptions.Throttled(
+            detail=f"调用过于频繁：本客户端每分钟最多调用{client.rate_limit_per_minute}次，请{wait}秒后再试。"
         )
+        refusal.wait = wait  # the Retry-After header; set here so DRF adds no English sentence
+        raise refusal
 
 
 class ApiClientAuthentication(authentication.BaseAuthentication):
