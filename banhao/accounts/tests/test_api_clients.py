@@ -243,6 +243,10 @@ def test_the_admin_registers_shows_the_token_once_and_scopes_by_region(client, m
     listing = client.get("/admin/accounts/apiclient/").content.decode()
     assert "省级平台" in listing and "沂南系统" not in listing
     assert client.get(f"/admin/accounts/apiclient/{yinan_client.pk}/change/").status_code in (302, 404)
+    change_page = client.get(f"/admin/accounts/apiclient/{created.pk}/change/")
+    assert change_page.status_code == 200 and created.token_prefix in change_page.content.decode()
+    assert shown.group(0) not in change_page.content.decode()
+    assert "bh_" not in client.get("/admin/accounts/apicall/").content.decode()
     # revoke through the admin action
     client.post(
         "/admin/accounts/apiclient/",
