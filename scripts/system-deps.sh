@@ -5,14 +5,15 @@
 #   scripts/system-deps.sh --bench    # also wrk (HTTP benchmarks)
 #   scripts/system-deps.sh --check    # only report; exit 1 when something is missing
 #
-# The packages: chromium (browser tests drive Debian's Chromium), fonts-noto-cjk (the CJK fonts
+# The packages: chromium (browser tests drive Debian's Chromium), libatomic1 (the Playwright
+# driver's Node.js needs it; a minimal Debian lacks it), fonts-noto-cjk (the CJK fonts
 # embedded in every PDF), libpango-1.0-0, libpangoft2-1.0-0 and libharfbuzz-subset0 (WeasyPrint).
 # Everything present: one dpkg-query, no network, well under a second. Missing: apt-get update
 # and install, as root or through sudo. BANHAO_SKIP_SYSTEM_DEPS=1 skips it all (a machine
 # managed otherwise); a system without apt-get/dpkg gets a note and no failure.
 set -euo pipefail
 
-PACKAGES=(chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+PACKAGES=(chromium libatomic1 fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 CHECK_ONLY=0
 for arg in "$@"; do
   case "$arg" in

@@ -127,7 +127,14 @@ def fake_system(tmp_path):
     return System()
 
 
-ALL = ["chromium", "fonts-noto-cjk", "libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"]
+ALL = [
+    "chromium",
+    "libatomic1",
+    "fonts-noto-cjk",
+    "libpango-1.0-0",
+    "libpangoft2-1.0-0",
+    "libharfbuzz-subset0",
+]
 
 
 def _deps(fake, *args):
@@ -149,7 +156,7 @@ def test_only_the_missing_packages_are_installed_as_root(fake_system):
     assert result.returncode == 0, result.stderr
     assert fake_system.calls() == [
         "apt-get update -qq",
-        "apt-get install -y -qq fonts-noto-cjk libharfbuzz-subset0",
+        "apt-get install -y -qq libatomic1 fonts-noto-cjk libharfbuzz-subset0",
     ]
 
 
