@@ -2,8 +2,8 @@
 
 Plain data, so the portal, the workbench and the tests read the same facts. A target is a
 URL name ("org:staff_list"), an absolute path ("/admin/…"), or None for a service that is
-still being built. A URL name that does not resolve yet (its app is not written) makes the
-entry render as 建设中 instead of breaking the page.
+still being built. Only entries whose target resolves are shown: a tile leads somewhere real
+or is not there (an unbuilt service, or a URL name whose app is not written yet, is left out).
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 from banhao.org.api import Role, role_can
-
-LIVE = "已上线"
-SOON = "建设中"
 
 APPLICANT = "applicant"
 AUDIENCE_LABELS: dict[str, str] = {**dict(Role.choices), APPLICANT: "办事群众/企业"}
@@ -43,10 +40,6 @@ class Resolved:
     def live(self) -> bool:
         return self.url is not None
 
-    @property
-    def status(self) -> str:
-        return LIVE if self.live else SOON
-
 
 def resolve_url(target: str | None) -> str | None:
     if not target:
@@ -60,7 +53,9 @@ def resolve_url(target: str | None) -> str | None:
 
 
 def resolve(entries) -> list[Resolved]:
-    return [Resolved(e.title, e.text, resolve_url(e.target)) for e in entries]
+    """The entries that lead somewhere real, with their URL; the others are not shown."""
+    resolved = (Resolved(e.title, e.text, resolve_url(e.target)) for e in entries)
+    return [r for r in resolved if r.live]
 
 
 # --- the eight sections of the platform ----------------------------------------------------
@@ -164,65 +159,57 @@ FOUNDATION_WITHOUT_PAGE = {"审计日志"}
 @dataclass(frozen=True)
 class SectionView:
     section: Section
-    url: str | None
-
-    @property
-    def status(self) -> str:
-        return LIVE if self.url else SOON
+    url: str
 
 
 @dataclass(frozen=True)
 class FoundationView:
     title: str
     text: str
-    url: str | None  # None when not built yet, or when the viewer's role may not open it
-    live: bool
-
-    @property
-    def status(self) -> str:
-        return LIVE if self.live else SOON
+    url: str | None  # None when the viewer's role may not open it (or it has no page of its own)
 
 
 def platform_map(role: str | None = None) -> dict:
-    """The map as the templates show it: each section and foundation piece with its status.
+    """The map as the templates show it: the sections and foundation pieces in service.
 
-    With a staff ``role``, live pieces that role may open carry their link; without one
-    (the public portal, applicants) nothing is linked.
+    With a staff ``role``, the pieces that role may open carry their link; without one (the
+    public portal, applicants) nothing is linked. Sections not in service are not listed.
     """
-    sections = [SectionView(s, resolve_url(s.target)) for s in SECTIONS]
+    sections = [SectionView(s, url) for s in SECTIONS if (url := resolve_url(s.target))]
     foundation = []
     for e in FOUNDATION:
         url = resolve_url(e.target)
-        live = url is not None or e.title in FOUNDATION_WITHOUT_PAGE
+        if url is None and e.title not in FOUNDATION_WITHOUT_PAGE:
+            continue
         permission = FOUNDATION_PERMISSION.get(e.title)
         if role is None or (permission and not role_can(role, permission)):
             url = None
-        foundation.append(FoundationView(e.title, e.text, url, live))
+        foundation.append(FoundationView(e.title, e.text, url))
     return {"sections": sections, "foundation": foundation}
 
 
 # --- the public portal ----------------------------------------------------------------------
 
 PERSONAL_EVENTS: tuple[Entry, ...] = (
-    Entry("生育", "出生医学证明、新生儿落户、生育津贴"),
-    Entry("入学", "入学登记、学籍转接、学生资助"),
-    Entry("就业", "就业登记、社保参保、职业培训补贴"),
-    Entry("婚姻", "婚姻登记、户口迁移、住房公积金变更"),
-    Entry("住房", "公积金提取、不动产登记、租赁备案"),
-    Entry("退休", "退休审批、养老金领取、高龄津贴"),
+    Entry("生育", "出生医学证明、新生儿落户、生育津贴", "/search/?q=生育"),
+    Entry("入学", "入学登记、学籍转接、学生资助", "/search/?q=入学"),
+    Entry("就业", "就业登记、社保参保、职业培训补贴", "/search/?q=就业"),
+    Entry("婚姻", "婚姻登记、户口迁移、住房公积金变更", "/search/?q=婚姻"),
+    Entry("住房", "公积金提取、不动产登记、租赁备案", "/search/?q=住房"),
+    Entry("退休", "退休审批、养老金领取、高龄津贴", "/search/?q=退休"),
 )
 
 LEGAL_EVENTS: tuple[Entry, ...] = (
-    Entry("开办", "营业执照、公章刻制、发票申领、社保登记一次办"),
-    Entry("变更", "名称、住所、法定代表人、经营范围变更"),
-    Entry("经营", "经营许可、资质认定、年度报告"),
-    Entry("投资建设", "立项、用地、规划、施工许可、竣工验收"),
-    Entry("注销", "简易注销、清税、社保和公积金注销"),
+    Entry("开办", "营业执照、公章刻制、发票申领、社保登记一次办", "/search/?q=开办"),
+    Entry("变更", "名称、住所、法定代表人、经营范围变更", "/search/?q=变更"),
+    Entry("经营", "经营许可、资质认定、年度报告", "/search/?q=经营"),
+    Entry("投资建设", "立项、用地、规划、施工许可、竣工验收", "/search/?q=投资建设"),
+    Entry("注销", "简易注销、清税、社保和公积金注销", "/search/?q=注销"),
 )
 
 PORTAL_ENTRIES: tuple[Entry, ...] = (
     Entry("一件事一次办", "多个事项一张表单、一次提交"),
-    Entry("办件查询", "凭办件编号查询办理进度"),
+    Entry("办件查询", "凭办件编号查询办理进度", "cases:lookup"),
     Entry("好差评", "对办事服务进行评价"),
     Entry("电子证照", "出示、核验本人电子证照"),
     Entry("投诉建议", "反映问题，提出意见建议"),
@@ -230,10 +217,10 @@ PORTAL_ENTRIES: tuple[Entry, ...] = (
 
 # Elder mode: one column of the most used services as large tiles (6–8 of them).
 ELDER_ENTRIES: tuple[Entry, ...] = (
-    Entry("个人办事", "生育、入学、就业、婚姻、住房、退休"),
-    Entry("法人办事", "开办、变更、经营、投资建设、注销"),
+    Entry("个人办事", "生育、入学、就业、婚姻、住房、退休", "catalog_search:search"),
+    Entry("法人办事", "开办、变更、经营、投资建设、注销", "catalog_search:search"),
     Entry("一件事一次办", "多个事项一次提交"),
-    Entry("办件查询", "查询办理进度"),
+    Entry("办件查询", "查询办理进度", "cases:lookup"),
     Entry("电子证照", "出示本人证照"),
     Entry("好差评", "评价办事服务"),
     Entry("投诉建议", "反映问题"),
