@@ -1,4 +1,5 @@
-"""Resident ID numbers (GB 11643) and unified social credit codes (GB 32100).
+"""Resident ID numbers (GB 11643), unified social credit codes (GB 32100) and e-licence
+identifiers (GB/T 36904).
 
 Both functions return the canonical stored form (upper case, no spaces) or raise
 `django.core.exceptions.ValidationError` with a message a citizen understands.
@@ -15,6 +16,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from stdnum.cn import ric, uscc
+from stdnum.iso7064 import mod_37_36
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_FORBIDDEN = set("IOZSV")
@@ -92,6 +94,78 @@ def normalize_uscc(value) -> str:
     if code[-1] != uscc.calc_check_digit(code):
         raise ValidationError("统一社会信用代码校验位不正确，请核对是否输错。", code="checksum")
     return code
+
+
+LICENCE_PREFIX = "1.2.156.3005.2."
+_LICENCE_SERIAL = re.compile(r"[0-9A-Z]{1,32}")
+_LICENCE_VERSION = re.compile(r"[0-9]{3}")
+_LICENCE_CHECK = re.compile(r"[0-9A-Z]")
+
+
+def licence_check_character(type_code: str, issuer_code: str, serial: str, version: str) -> str:
+    """ISO/IEC 7064 MOD 37,36 over type code + issuer code + serial + version (no dots)."""
+    return mod_37_36.calc_check_digit(f"{type_code}{issuer_code}{serial}{version}")
+
+
+def make_licence_identifier(type_code: str, issuer_code: str, serial: str, version: int | str) -> str:
+    """Builds the GB/T 36904 identifier ``1.2.156.3005.2.<type>.<issuer>.<serial>.<version>.<check>``."""
+    version = f"{int(version):03d}" if not isinstance(version, str) else version
+    check = licence_check_character(type_code, issuer_code, serial, version)
+    return f"{LICENCE_PREFIX}{type_code}.{issuer_code}.{serial}.{version}.{check}"
+
+
+def normalize_licence_type_code(value) -> str:
+    """A licence type code: the defining authority's credit code and a 3-digit number (21 characters)."""
+    code = clean_code(value)
+    if len(code) != 21 or not code[18:].isdigit():
+        raise ValidationError(
+            "证照类型代码应为21位：定义机构的统一社会信用代码（18位）加3位数字顺序码。", code="format"
+        )
+    try:
+        normalize_uscc(code[:18])
+    except ValidationError as e:
+        raise ValidationError(f"证照类型代码中的定义机构代码有误：{e.messages[0]}", code="uscc") from None
+    return code
+
+
+def normalize_licence_identifier(value) -> str:
+    """Validates an e-licence identifier (电子证照标识, GB/T 36904) and returns it canonical.
+
+    Full-width characters and lower case are folded; spaces are removed (dots are kept: they
+    separate the parts). Raises ValidationError with a Chinese message for a wrong shape, a bad
+    credit code inside (the defining authority's or the issuer's) or a wrong check character.
+    """
+    if value is None:
+        value = ""
+    folded = unicodedata.normalize("NFKC", str(value))
+    text = re.sub(r"[\s\u3000]", "", folded).upper().replace("。", ".")
+    if not text:
+        raise ValidationError("请填写电子证照标识。", code="required")
+    if not text.startswith(LICENCE_PREFIX):
+        raise ValidationError(
+            "电子证照标识应以 1.2.156.3005.2. 开头（GB/T 36904），请核对。", code="format"
+        )
+    parts = text[len(LICENCE_PREFIX) :].split(".")
+    if len(parts) != 5:
+        raise ValidationError(
+            "电子证照标识应由证照类型代码、颁证机构代码、顺序号、版本号和校验位五段组成，以“.”分隔。",
+            code="format",
+        )
+    type_code, issuer, serial, version, check = parts
+    type_code = normalize_licence_type_code(type_code)
+    try:
+        issuer = normalize_uscc(issuer)
+    except ValidationError as e:
+        raise ValidationError(f"电子证照标识中的颁证机构代码有误：{e.messages[0]}", code="uscc") from None
+    if not _LICENCE_SERIAL.fullmatch(serial):
+        raise ValidationError("电子证照标识中的顺序号应为1至32位数字或大写字母。", code="format")
+    if not _LICENCE_VERSION.fullmatch(version):
+        raise ValidationError("电子证照标识中的版本号应为3位数字。", code="format")
+    if not _LICENCE_CHECK.fullmatch(check):
+        raise ValidationError("电子证照标识的校验位应为一位数字或大写字母。", code="format")
+    if check != licence_check_character(type_code, issuer, serial, version):
+        raise ValidationError("电子证照标识校验位不正确，请核对是否输错。", code="checksum")
+    return f"{LICENCE_PREFIX}{type_code}.{issuer}.{serial}.{version}.{check}"
 
 
 def uscc_division_code(code: str) -> str:
