@@ -274,11 +274,18 @@ def notice_for(case: Case, kind: str) -> Notice:
                 "approved": approved,
                 "reason": case.decision_reason or event.note,
                 "result_name": case.version.result_name,
+                "yields_licence": _yields_licence(case),
                 "accepted_cn": cn_date(case.accepted_on),
                 "remedies": REMEDIES.format(doc="决定书"),
             },
         )
     raise NoticeNotApplicable(kind)
+
+
+def _yields_licence(case: Case) -> bool:
+    from banhao.licences import api as licences_api
+
+    return licences_api.item_yields_licence(case.version.item_id)
 
 
 def cn_day(moment: dt.datetime) -> dt.date:

@@ -374,7 +374,40 @@ def case_decide(*, actor, case: Case, approved: bool, reason: str) -> Case:
 
 @transaction.atomic
 def case_result_ready(*, actor, case: Case) -> Case:
-    return _move(_locked(case), actor, "result_ready")
+    """制证/出具结果. An approved case whose item yields an e-licence issues and signs it here, in
+    the same transaction: the result is never ready without its licence."""
+    case = _locked(case)
+    approved = case.status == Status.APPROVED
+    case = _move(case, actor, "result_ready")
+    if approved:
+        from banhao.licences import api as licences_api
+
+        issued = licences_api.licence_issue_for_case(case=_licence_facts(case), actor=actor)
+        if issued:
+            _event(
+                case,
+                actor,
+                "licence_issued",
+                note="、".join(f"《{x.name}》" for x in issued),
+                data={"licences": [x.identifier for x in issued]},
+            )
+    return case
+
+
+def _licence_facts(case: Case):
+    from banhao.licences import api as licences_api
+
+    return licences_api.CaseFacts(
+        case_id=case.pk,
+        number=case.number,
+        standard_item_id=case.version.item_id,
+        department_id=case.department_id,
+        region_id=case.region_id,
+        person_id=case.person_id,
+        organization_id=case.organization_id,
+        form_data=case.form_data or {},
+        division_code=case.region.code,
+    )
 
 
 @transaction.atomic

@@ -60,6 +60,7 @@ ACTION_LABELS = {
     "escalate": "超期督办",
     "warning": "时限预警",
     "materials": "补充材料",
+    "licence_issued": "签发电子证照",
 }
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "other_published_regions",
     "published_for_application",
     "search_items",
+    "standard_item_ids",
     "version_content",
 ]
 
@@ -38,3 +39,14 @@ def other_published_regions(impl: Implementation) -> list[Implementation]:
         .exclude(pk=impl.pk)
         .order_by("region__order", "region__code")
     )
+
+
+def standard_item_ids(code: str) -> list[int]:
+    """The standard texts a code names: one full code (371301002701-01), or every handling item of a
+    basic code (371301002701)."""
+    from .models import StandardItem
+
+    code = (code or "").strip().upper()
+    if "-" in code:
+        return list(StandardItem.objects.filter(code=code).values_list("id", flat=True))
+    return list(StandardItem.objects.filter(basic_code=code).order_by("code").values_list("id", flat=True))

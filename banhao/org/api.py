@@ -11,6 +11,7 @@ from .roles import Role, role_can
 from .scope import Scope, scope_for_user
 
 __all__ = [
+    "DepartmentInfo",
     "HallInfo",
     "RegionInfo",
     "Role",
@@ -21,12 +22,14 @@ __all__ = [
     "ZoneInfo",
     "city_region_code",
     "department_id_by_name",
+    "department_info",
     "department_names",
     "hall_info",
     "hall_list",
     "region_choices",
     "region_for_division_code",
     "region_id_by_code",
+    "region_info",
     "role_can",
     "scope_for_user",
     "staff_for_user",
@@ -54,6 +57,28 @@ def region_for_division_code(code: str) -> RegionInfo | None:
     if exact is None:
         exact = Region.objects.filter(code=code[:4] + "00", level=Region.Level.CITY).first()
     return RegionInfo(exact.pk, exact.code, exact.name) if exact else None
+
+
+def region_info(region_id: int) -> RegionInfo | None:
+    r = Region.objects.filter(pk=region_id).first()
+    return RegionInfo(r.pk, r.code, r.name) if r else None
+
+
+@dataclass(frozen=True)
+class DepartmentInfo:
+    id: int
+    name: str
+    credit_code: str
+    region: RegionInfo
+
+
+def department_info(department_id: int) -> DepartmentInfo | None:
+    from .models import Department
+
+    d = Department.objects.select_related("region").filter(pk=department_id).first()
+    if d is None:
+        return None
+    return DepartmentInfo(d.pk, d.name, d.credit_code, RegionInfo(d.region.pk, d.region.code, d.region.name))
 
 
 @dataclass(frozen=True)

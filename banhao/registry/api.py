@@ -252,3 +252,66 @@ def person_ensure_at_window(*, actor, name: str, resident_id: str, phone: str = 
         return found
     p = services.person_register(actor=actor, name=name, resident_id=resident_id, phone=phone)
     return PersonIdentity(p.pk, p.name, p.resident_id, p.phone, p.address)
+
+
+def organization_by_id(organization_id: int) -> OrganizationIdentity | None:
+    from .models import Organization
+
+    o = Organization.objects.filter(pk=organization_id).first()
+    return OrganizationIdentity(o.pk, o.name, o.credit_code, o.legal_representative, o.address) if o else None
+
+
+def organization_phone(organization_id: int) -> str:
+    from .models import Organization
+
+    return Organization.objects.filter(pk=organization_id).values_list("phone", flat=True).first() or ""
+
+
+def account_user_ids(*, person_id: int | None = None, organization_id: int | None = None) -> list[int]:
+    """The logins that hold a person's own account (person) or act for an organisation (organisation)."""
+    if organization_id is not None:
+        qs = ApplicantAccount.objects.filter(organization_id=organization_id)
+    elif person_id is not None:
+        qs = ApplicantAccount.objects.filter(person_id=person_id, organization__isnull=True)
+    else:
+        return []
+    return list(qs.values_list("user_id", flat=True))
+
+
+def organization_register_new(
+    *,
+    actor,
+    name: str,
+    legal_representative: str,
+    division_code: str,
+    address: str = "",
+    individual: bool = False,
+) -> OrganizationIdentity:
+    """Registers an organisation that a registration decision (设立登记) has just created, with a new
+    credit code assigned in the division (the registration authority's role): 91… for an enterprise,
+    92… for an individual business (个体工商户)."""
+    from banhao.core.identifiers import make_org_code, make_uscc
+
+    from .models import Organization
+
+    org_type = "2" if individual else "1"
+    taken = set(
+        Organization.objects.filter(credit_code__startswith=f"9{org_type}{division_code}").values_list(
+            "credit_code", flat=True
+        )
+    )
+    n = len(taken) + 1
+    while True:
+        code = make_uscc("9", org_type, division_code, make_org_code(f"MA{n:06d}"))
+        if code not in taken:
+            break
+        n += 1
+    o = services.organization_register(
+        actor=actor,
+        name=name,
+        credit_code=code,
+        legal_representative=legal_representative,
+        kind=Organization.Kind.UNINCORPORATED if individual else Organization.Kind.ENTERPRISE,
+        address=address,
+    )
+    return OrganizationIdentity(o.pk, o.name, o.credit_code, o.legal_representative, o.address)

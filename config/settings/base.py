@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "banhao.registry",
     "banhao.catalog",
     "banhao.cases",
+    "banhao.licences",
     "banhao.notify",
     "banhao.hall",
     "banhao.evaluation",
@@ -292,6 +293,15 @@ BANHAO_LOOKUP_TRUSTED_ADDRESSES = env.list("BANHAO_LOOKUP_TRUSTED_ADDRESSES", de
 # Yellow warning when at most this share of the promised limit is left.
 BANHAO_WARNING_FRACTION = env.float("BANHAO_WARNING_FRACTION", default=0.2)
 
+# --- electronic licences: signing keys (decision 0018) -----------------------------------
+# Keys per issuing department, as JSON {"keys": [...]} (banhao/licences/keys.py). The JSON text
+# in BANHAO_LICENCE_KEYS, when set, is the whole keyring and the key file is not read; else the
+# key file (mode 0600, written by `manage.py licence_keys`). New licences are signed with
+# BANHAO_LICENCE_ALGORITHM ("sm2" or "ed25519"); old licences verify with their own key id.
+BANHAO_LICENCE_KEYS = env("BANHAO_LICENCE_KEYS", default="")
+BANHAO_LICENCE_KEY_FILE = env.path("BANHAO_LICENCE_KEY_FILE", default=BASE_DIR / "var" / "licence-keys.json")
+BANHAO_LICENCE_ALGORITHM = env("BANHAO_LICENCE_ALGORITHM", default="sm2").lower()
+
 # --- background work (decision 0008) ----------------------------------------------------
 # Tasks are rows in the database (django-tasks-db), enqueued inside the transaction of the
 # change that causes them and run by `manage.py db_worker` processes (as many as needed).
@@ -320,6 +330,7 @@ BANHAO_SCHEDULE = {
     "cases_sweep": {"command": "cases_sweep", "at": ["06:30"]},
     "hall_sweep": {"command": "hall_sweep", "at": ["12:05", "17:05"], "workdays": True},
     "catalog_reindex": {"command": "catalog_reindex", "at": ["02:30"]},
+    "licences_sweep": {"command": "licences_sweep", "at": ["00:10"]},
     "outbox_sweep": {"task": "banhao.notify.tasks.outbox_sweep", "every": 300},
     "tasks_prune": {"command": "prune_db_task_results", "at": ["03:30"]},  # finished tasks > 14 days
 }

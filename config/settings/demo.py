@@ -22,3 +22,7 @@ BANHAO_HALL_ALWAYS_OPEN = env.bool("BANHAO_HALL_ALWAYS_OPEN", default=True)
 BANHAO_IDENTITY_BACKEND = env(
     "BANHAO_IDENTITY_BACKEND", default="banhao.accounts.identity.DevelopmentBackend"
 )
+
+# A department without a signing key gets one on its first licence (the demo's key file lives in
+# var/); production sets BANHAO_LICENCE_KEYS or a key file and leaves this off.
+BANHAO_LICENCE_KEYS_AUTOCREATE = env.bool("BANHAO_LICENCE_KEYS_AUTOCREATE", default=True)

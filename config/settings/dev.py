@@ -14,3 +14,4 @@ BANHAO_HALL_ALWAYS_OPEN = env.bool("BANHAO_HALL_ALWAYS_OPEN", default=True)
 BANHAO_IDENTITY_BACKEND = env(
     "BANHAO_IDENTITY_BACKEND", default="banhao.accounts.identity.DevelopmentBackend"
 )
+BANHAO_LICENCE_KEYS_AUTOCREATE = env.bool("BANHAO_LICENCE_KEYS_AUTOCREATE", default=True)

@@ -1,5 +1,9 @@
 """The test suite: SQLite unless DATABASE_URL names another database (CI also runs PostgreSQL)."""
 
+import os as _os
+import tempfile as _tempfile
+from pathlib import Path as _Path
+
 from .base import *
 from .base import BANHAO_REDIS_URL, CACHES, DATABASES
 
@@ -24,3 +28,10 @@ if BANHAO_REDIS_URL:
     _match = re.match(r"^(.*/)(\d+)$", BANHAO_REDIS_URL)
     if _match:
         CACHES["default"]["LOCATION"] = f"{_match.group(1)}{int(_match.group(2)) + _worker}"
+
+# Licence signing keys: a fresh key file per run and worker, keys made on first use (as in the demo).
+BANHAO_LICENCE_KEYS = ""
+BANHAO_LICENCE_KEY_FILE = _Path(_tempfile.gettempdir()) / (
+    f"banhao-test-licence-keys-{_os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{_os.getpid()}.json"
+)
+BANHAO_LICENCE_KEYS_AUTOCREATE = True
