@@ -484,6 +484,19 @@ def licence_use_record(
     )
 
 
+def verification_url(identifier: str, base_url: str | None = None) -> str:
+    """What a licence's QR code holds: the public verification page with the identifier."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    base = base_url
+    if base is None:
+        explicit = getattr(settings, "BANHAO_SITE_URL", "")
+        base = explicit or f"https://{settings.BANHAO_SITE.get('domain') or 'localhost'}"
+    return base.rstrip("/") + reverse("licences:verify") + "?" + urlencode({"id": identifier})
+
+
 def identifier_from_qr(content: str) -> str:
     """The identifier inside a QR code's content: the verification URL (…?id=<identifier>) or the
     bare identifier. Raises ValidationError in Chinese."""

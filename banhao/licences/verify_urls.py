@@ -1,0 +1,3 @@
+"""verify_urls of the licences app (included by licences.urls, namespace "licences")."""
+
+urlpatterns: list = []
