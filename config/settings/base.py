@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "banhao.registry",
     "banhao.catalog",
     "banhao.cases",
+    "banhao.licences",
     "banhao.notify",
     "banhao.hall",
     "banhao.evaluation",
@@ -291,6 +292,15 @@ BANHAO_LOOKUP_MAX_FAILURES_PER_NUMBER_PER_HOUR = env.int(
 BANHAO_LOOKUP_TRUSTED_ADDRESSES = env.list("BANHAO_LOOKUP_TRUSTED_ADDRESSES", default=[])
 # Yellow warning when at most this share of the promised limit is left.
 BANHAO_WARNING_FRACTION = env.float("BANHAO_WARNING_FRACTION", default=0.2)
+
+# --- electronic licences: signing keys (decision 0018) -----------------------------------
+# Keys per issuing department, as JSON {"keys": [...]} (banhao/licences/keys.py). The JSON text
+# in BANHAO_LICENCE_KEYS, when set, is the whole keyring and the key file is not read; else the
+# key file (mode 0600, written by `manage.py licence_keys`). New licences are signed with
+# BANHAO_LICENCE_ALGORITHM ("sm2" or "ed25519"); old licences verify with their own key id.
+BANHAO_LICENCE_KEYS = env("BANHAO_LICENCE_KEYS", default="")
+BANHAO_LICENCE_KEY_FILE = env.path("BANHAO_LICENCE_KEY_FILE", default=BASE_DIR / "var" / "licence-keys.json")
+BANHAO_LICENCE_ALGORITHM = env("BANHAO_LICENCE_ALGORITHM", default="sm2").lower()
 
 # --- background work (decision 0008) ----------------------------------------------------
 # Tasks are rows in the database (django-tasks-db), enqueued inside the transaction of the
