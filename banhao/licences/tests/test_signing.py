@@ -114,6 +114,17 @@ def test_garbage_signatures_return_false_instead_of_raising(algorithm, garbage):
     assert signing.verify(algorithm, public, PAYLOAD, garbage) is False
 
 
+def test_a_non_canonical_sm2_signature_fails_verification():
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    private, public = signing.generate_keypair("sm2")
+    der = base64.b64decode(signing.sign("sm2", private, PAYLOAD))
+    r, s = decode_dss_signature(der)
+    raw_rs = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    for variant in (der + b"\x00", raw_rs, der[:-1]):
+        assert signing.verify("sm2", public, PAYLOAD, base64.b64encode(variant).decode()) is False
+
+
 @pytest.mark.parametrize("public", ["", "zz", "04" + "00" * 64, "00" * 65, "ab" * 32])
 def test_a_malformed_sm2_public_key_returns_false_instead_of_raising(public):
     private, _ = signing.generate_keypair("sm2")
