@@ -99,17 +99,13 @@ class Key:
 class Keyring:
     keys: tuple[Key, ...]
     source: str  # where the keys came from, for messages (a path or the variable's name)
+    _index: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_index", {k.key_id: k for k in self.keys})
 
     def by_id(self, key_id: str) -> Key | None:
         return self._index.get(key_id)
-
-    @property
-    def _index(self) -> dict[str, Key]:
-        index = self.__dict__.get("_index_cache")
-        if index is None:
-            index = {k.key_id: k for k in self.keys}
-            object.__setattr__(self, "_index_cache", index)
-        return index
 
     def signing_key(self, department: str, algorithm: str) -> Key | None:
         """The newest usable key: latest created date, then the later entry in the keyring."""
@@ -183,7 +179,8 @@ _cache: dict[str, tuple[object, Keyring]] = {}
 _cache_lock = threading.Lock()
 
 
-def _key_file() -> Path:
+def key_file_path() -> Path:
+    """Where the key file is (BANHAO_LICENCE_KEY_FILE), whether or not it is in force."""
     return Path(getattr(settings, FILE_SETTING))
 
 
@@ -221,7 +218,7 @@ def load_keyring() -> Keyring:
     """The keyring in force: the environment's JSON when set, else the key file (cached)."""
     text = _env_text()
     if not text:
-        return _read_file(_key_file())
+        return _read_file(key_file_path())
     cached = _cache.get(ENV_SETTING)
     if cached and cached[0] == text:
         return cached[1]
@@ -273,12 +270,13 @@ def public_key(key_id: str) -> Key | None:
     return load_keyring().by_id(key_id)
 
 
-def keyring_keys() -> list[Key]:
-    return list(load_keyring().keys)
+def keyring_keys(path=None) -> list[Key]:
+    """The keys in force, or those of the key file at ``path``."""
+    return list((_read_file(Path(path)) if path is not None else load_keyring()).keys)
 
 
-def keyring_source() -> str:
-    return load_keyring().source
+def keyring_source(path=None) -> str:
+    return str(path) if path is not None else load_keyring().source
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -328,21 +326,25 @@ def _target(path) -> Path:
             f"签名密钥由环境变量 {ENV_SETTING} 提供，密钥文件不被读取，不能在其中生成密钥；"
             f"请在提供该变量的地方轮换密钥，或去掉该变量改用密钥文件。"
         )
-    return Path(path) if path is not None else _key_file()
+    return Path(path) if path is not None else key_file_path()
 
 
 def _add_keys(path: Path, wanted: list[tuple[str, str]], *, only_missing: bool) -> list[Key]:
     """Adds a key for each (department, algorithm) in one locked write; returns the new keys."""
     with _locked(path):
         text = path.read_text(encoding="utf-8") if path.exists() else ""
-        _parse(text, str(path))  # refuse to write over a keyring that does not read
+        parsed = _parse(text, str(path))  # refuses to write over a keyring that does not read
         data = json.loads(text) if text.strip() else {"keys": []}
-        entries = data["keys"]
+        entries = data["keys"]  # the file's own entries (fields we do not know are kept)
         today = timezone.localdate()
         made = []
         for department, algorithm in wanted:
-            same = [e for e in entries if e["department"] == department and e["algorithm"] == algorithm]
-            if only_missing and any(not e.get("retired") and e.get("private") for e in same):
+            same = [
+                entries[i]
+                for i, k in enumerate(parsed.keys)
+                if k.department == department and k.algorithm == algorithm
+            ]
+            if only_missing and parsed.signing_key(department, algorithm) is not None:
                 continue
             for e in same:
                 e["retired"] = True

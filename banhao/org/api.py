@@ -21,6 +21,7 @@ __all__ = [
     "WindowInfo",
     "ZoneInfo",
     "city_region_code",
+    "department_credit_codes",
     "department_id_by_name",
     "department_info",
     "department_names",
@@ -151,6 +152,20 @@ def department_id_by_name(name: str, region_code: str) -> int | None:
     from .models import Department
 
     return Department.objects.filter(name=name, region__code=region_code).values_list("id", flat=True).first()
+
+
+def department_credit_codes() -> list[str]:
+    """The unified social credit codes of every department (active or not), in code order.
+
+    Issuers of e-licences sign with a key per credit code (banhao.licences.keys).
+    """
+    from .models import Department
+
+    return list(
+        Department.objects.exclude(credit_code="")
+        .order_by("credit_code")
+        .values_list("credit_code", flat=True)
+    )
 
 
 def region_id_by_code(code: str) -> int | None:
