@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,8 @@ from .models import (
     Status,
     Validity,
 )
+
+logger = logging.getLogger("banhao.licences")
 
 REASON_MAX = 200
 FIELD_KINDS = {"text", "date", "number", "code"}
@@ -72,6 +75,9 @@ def signed_payload(licence: Licence) -> bytes:
 def signature_holds(licence: Licence) -> bool:
     key = keys.public_key(licence.key_id)
     if key is None or key.algorithm != licence.algorithm:
+        # a key id this server's keyring does not know: the record was altered, or the keyrings of
+        # several servers are out of step (operations.md); either way the licence cannot be trusted
+        logger.warning("licence %s names key %s, which the keyring does not hold", licence.pk, licence.key_id)
         return False
     return signing.verify(licence.algorithm, key.public, signed_payload(licence), licence.signature)
 
