@@ -11,6 +11,13 @@ published version of the standard text (catalog.content). This module works on p
 
 Input names are ASCII and derived from the content: ``f_<field key>``, ``s_<situation key>``,
 ``m_<material index>``, ``contact_phone``.
+
+免提交 by a held electronic licence: a material whose 对应证照 is a type of the licence store
+(``licences.api.licence_type_for_material``) is never fetched on trust. When the applicant (or
+their enterprise, under a live mandate) holds a usable licence of that type, the page offers it
+instead of the upload (``m_<i>_use``: the licence's identifier or ``upload``) with a preview and
+a consent box (``m_<i>_consent``); otherwise the upload is required, with a hint that the
+licence store has none on record. The draft keeps the choice in ``licences`` and ``consent``.
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png,.ofd"
 DRAFT_DIR = "drafts"
 SHARED_NOTE = "可通过数据共享获取，无需上传"
 SHARED_MATERIAL_NOTE = "免提交（数据共享）"
+UPLOAD_CHOICE = "upload"  # m_<i>_use: upload a file instead of using a held licence
+CONSENT_TEXT = "同意本次申请调用该电子证照"
 
 # Prefilled values that say who applies: they must equal the registry's (no one applies in
 # someone else's name). Phone and address are the applicant's to correct.
@@ -68,6 +77,46 @@ def situation_input(key: str) -> str:
 
 def material_input(index: int) -> str:
     return f"m_{index}"
+
+
+def licence_use_input(index: int) -> str:
+    return f"m_{index}_use"
+
+
+def licence_consent_input(index: int) -> str:
+    return f"m_{index}_consent"
+
+
+def licence_types(content: dict[str, Any]) -> dict[str, str]:
+    """{material name: licence type name} for the materials whose 对应证照 the licence store holds."""
+    from banhao.licences import api as licences_api
+
+    out: dict[str, str] = {}
+    seen: dict[str, str | None] = {}
+    for m in content["materials"]:
+        material_type = str(m.get("licence_type") or "").strip()
+        if not material_type:
+            continue
+        if material_type not in seen:
+            seen[material_type] = licences_api.licence_type_for_material(material_type)
+        if seen[material_type]:
+            out[m["name"]] = seen[material_type]
+    return out
+
+
+def licences_held(identity, type_name: str) -> list:
+    """The usable licences of that type the applicant holds, or their enterprise (the identity
+    carries the enterprise only while the agent's mandate is live)."""
+    from banhao.licences import api as licences_api
+
+    if identity is None:
+        return []
+    organization = getattr(identity, "organization", None)
+    return licences_api.licences_held(
+        person_id=identity.person.id,
+        organization_id=organization.id if organization is not None else None,
+        type_name=type_name,
+    )
 
 
 def applies(item: dict[str, Any], answers: dict[str, str]) -> bool:
@@ -128,6 +177,15 @@ def merge_post(data: dict[str, Any], post, content: dict[str, Any]) -> None:
             answers[s["key"]] = value
     if "contact_phone" in post:
         data["contact_phone"] = str(post.get("contact_phone", ""))[:40]
+    choices = data.setdefault("licences", {})
+    consent = data.setdefault("consent", {})
+    for i, m in enumerate(content["materials"]):
+        use = post.get(licence_use_input(i))
+        if use is None:
+            continue  # the page did not offer a licence for it: keep the earlier choice
+        use = str(use).strip()[:120]
+        choices[m["name"]] = "" if use == UPLOAD_CHOICE else use
+        consent[m["name"]] = post.get(licence_consent_input(i)) == "yes"
 
 
 def file_sha256(upload) -> str:
@@ -151,10 +209,11 @@ def store_uploads(data: dict[str, Any], files, content: dict[str, Any], *, user_
     {input name: Chinese message} for the files refused; a refused file is not stored."""
     errors: dict[str, str] = {}
     kept = data.setdefault("files", {})
+    stored_types = licence_types(content)
     for i, m in enumerate(content["materials"]):
         name = material_input(i)
         upload = files.get(name)
-        if upload is None or m["shared"]:
+        if upload is None or (m["shared"] and m["name"] not in stored_types):
             continue
         try:
             kind = check_upload(upload, allowed=UPLOAD_KINDS, max_bytes=MAX_UPLOAD_BYTES)
@@ -170,6 +229,7 @@ def store_uploads(data: dict[str, Any], files, content: dict[str, Any], *, user_
             "sha256": file_sha256(upload),
             "content_type": kind.content_type,
         }
+        data.setdefault("licences", {})[m["name"]] = ""  # a file chosen means it is uploaded
     return errors
 
 
@@ -287,8 +347,37 @@ def validate(content: dict[str, Any], data: dict[str, Any], identity) -> Result:
         result.errors["contact_phone"] = exc.messages[0]
 
     kept = data.get("files", {})
+    stored_types = licence_types(content)
+    chosen = data.get("licences", {})
+    consent = data.get("consent", {})
     for i, m in enumerate(content["materials"]):
         if not applies(m, answers):
+            continue
+        type_name = stored_types.get(m["name"])
+        if type_name:  # a held licence (with consent) or an upload, never fetched on trust
+            identifier = chosen.get(m["name"]) or ""
+            held = {x.identifier for x in licences_held(identity, type_name)}
+            if identifier and identifier in held:
+                if not consent.get(m["name"]):
+                    result.errors[material_input(i)] = (
+                        f"使用电子证照免提交“{m['name']}”，请勾选“{CONSENT_TEXT}”；也可以改为上传材料。"
+                    )
+                else:
+                    result.materials.append(
+                        {"name": m["name"], "shared": False, "file": None, "licence": identifier}
+                    )
+            elif identifier and held:
+                result.errors[material_input(i)] = (
+                    f"所选《{type_name}》电子证照不是您（或本单位）持有的有效证照，请重新选择或上传“{m['name']}”。"
+                )
+            elif m["name"] in kept:
+                result.materials.append({"name": m["name"], "shared": False, "file": kept[m["name"]]})
+            elif m["required"]:
+                result.errors[material_input(i)] = (
+                    f"请选择使用已有的《{type_name}》电子证照，或上传“{m['name']}”。"
+                    if held
+                    else f"请上传“{m['name']}”（电子证照库中没有您（或本单位）的《{type_name}》）。"
+                )
             continue
         if m["shared"]:
             result.materials.append({"name": m["name"], "shared": True, "file": None})
@@ -367,22 +456,40 @@ def page(content: dict[str, Any], data: dict[str, Any], identity, errors: dict[s
             }
         )
     kept = data.get("files", {})
+    stored_types = licence_types(content)
+    chosen = data.get("licences", {})
+    consent = data.get("consent", {})
     materials = []
     for i, m in enumerate(content["materials"]):
         if not applies(m, answers):
             continue
-        materials.append(
-            {
-                **m,
-                "input": material_input(i),
-                "file": kept.get(m["name"]),
-                "error": errors.get(material_input(i), ""),
-            }
-        )
+        row = {
+            **m,
+            "input": material_input(i),
+            "file": kept.get(m["name"]),
+            "error": errors.get(material_input(i), ""),
+            "store_type": stored_types.get(m["name"], ""),
+            "held": [],
+        }
+        if row["store_type"]:
+            held = licences_held(identity, row["store_type"])
+            choice = chosen.get(m["name"])
+            if choice is None:  # never answered: offer the newest licence unless a file is there
+                choice = "" if row["file"] or not held else held[0].identifier
+            row.update(
+                held=held,
+                choice=choice or UPLOAD_CHOICE,
+                consent=bool(consent.get(m["name"])),
+                use_input=licence_use_input(i),
+                consent_input=licence_consent_input(i),
+            )
+        materials.append(row)
     return {
         "situations": situations,
         "fields": fields,
         "materials": materials,
         "contact_phone": contact_value(data, identity),
         "contact_error": errors.get("contact_phone", ""),
+        "consent_text": CONSENT_TEXT,
+        "upload_choice": UPLOAD_CHOICE,
     }

@@ -35,10 +35,16 @@ CHANNELS = {c.value for c in Case.Channel}
 
 # How a material reached the case.
 PAPER, FILE, SHARED, DEFECTIVE = "paper", "file", "shared", "defective"
-RECEIVED = {PAPER, FILE, SHARED}
+# 免提交 by a held electronic licence: a material whose 对应证照 is a type of the licence store is
+# supplied by naming the applicant's licence (``licence``: its identifier), checked and logged
+# with the case number; such a material is never "shared" on trust.
+LICENCE = "licence"
+LICENCE_NOTE = "免提交（电子证照）"
+RECEIVED = {PAPER, FILE, SHARED, LICENCE}
 MATERIAL_NOTES = {
     PAPER: "纸质原件已核验",
     SHARED: "免提交（数据共享）",
+    LICENCE: LICENCE_NOTE,
     FILE: "",
     DEFECTIVE: "窗口收取（需补正）",
 }
@@ -233,13 +239,94 @@ def _clean_materials(materials: Iterable[Mapping]) -> list[dict]:
             raise ValidationError(f"“{name}”的收取方式无效。")
         if how == FILE and not m.get("file"):
             raise ValidationError(f"“{name}”选择了上传文件，但没有文件。")
-        rows.append({"name": name, "how": how, "file": m.get("file"), "note": str(m.get("note") or "")})
+        licence = str(m.get("licence") or "").strip() if how == LICENCE else ""
+        rows.append(
+            {
+                "name": name,
+                "how": how,
+                "file": m.get("file"),
+                "note": str(m.get("note") or ""),
+                "licence": licence,
+            }
+        )
     return rows
+
+
+def _material_error(index: int, name: str, message: str, field: str = "licence") -> ValidationError:
+    """An error keyed by the material's place in ``materials`` (the API's JSON path)."""
+    return ValidationError({f"materials[{index}].{field}": [f"“{name}”：{message}"]})
+
+
+def _check_licence_materials(version, rows: list[dict]) -> dict[str, str]:
+    """Which way each material may come in, by its 对应证照: a material whose licence type the
+    licence store holds may be a held licence (``how`` licence, with its identifier) or a file,
+    paper or defective, never ``shared`` on trust; ``licence`` is refused for any other material.
+    Returns {material name: licence type name} for the rows that name a licence."""
+    from banhao.licences import api as licences_api
+
+    listed = {m["name"]: m for m in version.materials or []}
+    types: dict[str, str | None] = {}
+    wanted: dict[str, str] = {}
+    for i, m in enumerate(rows):
+        if m["how"] not in (LICENCE, SHARED):
+            continue
+        material_type = str((listed.get(m["name"]) or {}).get("licence_type") or "").strip()
+        if material_type not in types:
+            types[material_type] = licences_api.licence_type_for_material(material_type)
+        store_type = types[material_type]
+        if m["how"] == SHARED and store_type:
+            raise _material_error(
+                i,
+                m["name"],
+                f"须使用申请人持有的《{store_type}》电子证照（免提交），或上传文件、核验纸质原件。",
+                field="how",
+            )
+        if m["how"] == LICENCE:
+            if m["name"] not in listed:
+                raise _material_error(i, m["name"], "本事项没有这项申请材料。", field="name")
+            if not store_type:
+                raise _material_error(
+                    i, m["name"], "电子证照库不提供这项材料，不能以电子证照免提交。", field="how"
+                )
+            if not m["licence"]:
+                raise _material_error(i, m["name"], "请选择要调用的电子证照（证照标识）。")
+            wanted[m["name"]] = store_type
+    return wanted
+
+
+def _use_licences(case: Case, rows: list[dict], wanted: dict[str, str], actor) -> None:
+    """Checks each named licence against the applicant (or their enterprise), the material's type
+    and its signature and status, and logs the use with the new case's number; a refusal raises
+    (inside the case's transaction: nothing is kept)."""
+    if not wanted:
+        return
+    from banhao.licences import api as licences_api
+
+    holder_codes = {case.person.resident_id}
+    if case.organization_id:
+        holder_codes.add(case.organization.credit_code)
+    for i, m in enumerate(rows):
+        if m["how"] != LICENCE:
+            continue
+        try:
+            info = licences_api.licence_use_as_material(
+                identifier=m["licence"],
+                holder_codes=holder_codes,
+                type_name=wanted[m["name"]],
+                case_number=case.number,
+                actor=actor,
+            )
+        except ValidationError as exc:
+            raise _material_error(i, m["name"], exc.messages[0]) from None
+        m["licence"] = info.identifier
+        m["note"] = f"{LICENCE_NOTE}，证照标识：{info.identifier}"
 
 
 def _store_material(case: Case, index: int, m: dict) -> None:
     material = CaseMaterial(case=case, name=m["name"], state=CaseMaterial.State.RECEIVED)
-    material.note = m.get("note") or MATERIAL_NOTES.get(m["how"], "")
+    material.note = (m.get("note") or MATERIAL_NOTES.get(m["how"], ""))[:200]
+    if m["how"] == LICENCE:
+        material.licence_identifier = m["licence"]
     record = m.get("file") if m["how"] in (FILE, DEFECTIVE) else None
     if record:
         material.original_name = str(record["name"])[:200]
@@ -287,8 +374,13 @@ def case_open(
     """Opens a case of a published implementation and gives it its first outcome, in one
     transaction; returns its CaseInfo (``created`` False when the key was used before).
 
-    ``materials`` rows are ``{"name", "how": paper|file|shared|defective, "file": an uploaded
-    record {path, name, size, sha256, content_type} in default storage, "note"}``. ``outcome``:
+    ``materials`` rows are ``{"name", "how": paper|file|shared|licence|defective, "file": an
+    uploaded record {path, name, size, sha256, content_type} in default storage, "licence": the
+    identifier of a held electronic licence (how licence), "note"}``. A material whose 对应证照
+    is a type of the licence store is never ``shared``: it is a held licence (checked against the
+    applicant or their enterprise, its type, signature and status, and its use logged with the
+    case number, all in this transaction), a file, paper, or defective; a refusal raises a
+    ValidationError keyed ``materials[<index>].licence``. ``outcome``:
     提交 (submit: to be accepted by the office), 受理 (accept today), 一次性告知补正 (correction:
     ``correction_items`` [{material, reason}], ``correction_note``) or 不予受理 (refuse:
     ``refusal_reason``, ``competent_office``). ``group`` adds the case to a case group
@@ -372,6 +464,7 @@ def case_open_resolved(
         identity=identity,
     )
     rows = _clean_materials(materials)
+    wanted = _check_licence_materials(version, rows)
     answers = {str(k): bool(v) for k, v in (situations or {}).items()}
     if outcome in (SUBMIT, ACCEPT):
         missing = _missing_materials(version, answers, rows)
@@ -403,6 +496,7 @@ def case_open_resolved(
     _remove_temporary_after_commit(rows)
     if not created:
         return _read(case.pk), False
+    _use_licences(case, rows, wanted, actor)
     for i, m in enumerate(rows, 1):
         _store_material(case, i, m)
     if outcome == ACCEPT:
@@ -432,7 +526,8 @@ def case_submit_application(
     """The online hall's submission: case_open (channel online, outcome submit) and, in the
     same transaction, the draft it came from is deleted; the draft's files are removed only
     after the commit, so a failed submission keeps them. ``materials`` rows are the apply
-    form's ``{"name", "shared", "file"}``."""
+    form's ``{"name", "shared", "file", "licence"}`` (``licence``: the identifier of the held
+    electronic licence the applicant consented to use instead of an upload)."""
     from .models import Draft
 
     with transaction.atomic():
@@ -443,9 +538,14 @@ def case_submit_application(
             form_data=form_data,
             situations=situations,
             materials=[
-                {"name": m["name"], "how": SHARED if m.get("shared") else FILE, "file": m.get("file")}
+                {
+                    "name": m["name"],
+                    "how": LICENCE if m.get("licence") else SHARED if m.get("shared") else FILE,
+                    "file": None if m.get("licence") else m.get("file"),
+                    "licence": m.get("licence") or "",
+                }
                 for m in materials
-                if m.get("shared") or m.get("file")
+                if m.get("licence") or m.get("shared") or m.get("file")
             ],
             outcome=SUBMIT,
             idempotency_key=idempotency_key,

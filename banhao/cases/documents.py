@@ -201,7 +201,11 @@ def notice_for(case: Case, kind: str) -> Notice:
         if case.accepted_on is None:
             raise NoticeNotApplicable(kind)
         materials = [
-            {"name": m.name, "note": getattr(m, "note", "") or ""}  # note: 免提交（数据共享）…
+            {
+                "name": m.name,
+                "note": getattr(m, "note", "") or "",  # 免提交（数据共享）, 免提交（电子证照）…
+                "licence_identifier": getattr(m, "licence_identifier", "") or "",
+            }
             for m in case.materials.all()
         ]
         return Notice(

@@ -292,6 +292,9 @@ class CaseMaterial(models.Model):
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.RECEIVED)
     defect = models.CharField("补正要求", max_length=500, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)  # e.g. 免提交（数据共享）
+    # 免提交 by a held electronic licence: the licence used instead of the material (its use is
+    # logged in the licence store with this case's number)
+    licence_identifier = models.CharField("电子证照标识", max_length=120, blank=True)
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
 
     class Meta:

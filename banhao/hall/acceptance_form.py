@@ -3,8 +3,10 @@ kept from one render to the next, and checked for the outcome the clerk chose.
 
 The form is the online application's (cases.api ``application_form``: situations, fields
 prefilled from the registry, contact phone), plus, for each material, how the window received
-it: 原件核验 (paper), 扫描上传 (a file through check_upload), 免提交 (shared), 未提交 or 需补正
-(with a reason). ``window_merge`` keeps everything the clerk typed; uploads that pass the check
+it: 原件核验 (paper), 扫描上传 (a file through check_upload), 免提交 (shared), 调用电子证照
+(licence: a usable licence the applicant or their enterprise holds, for a material whose 对应证照
+the licence store holds, with the applicant's oral consent ticked as 申请人已同意调用; such a
+material is never 免提交 on trust), 未提交 or 需补正 (with a reason). ``window_merge`` keeps everything the clerk typed; uploads that pass the check
 are stored under MEDIA_ROOT/window/<staff>/ and carried between renders in a signed token, so a
 validation error loses nothing. ``window_validate`` checks the form for one of three outcomes
 (受理, 一次性告知补正, 不予受理) and ``acceptance_case_open`` hands the result to the one door
@@ -34,17 +36,21 @@ TOKEN_SALT = "banhao.cases.window.upload"  # noqa: S105  (a signing salt, not a 
 TOKEN_MAX_AGE = 12 * 3600  # a form left open over lunch still has its files
 
 PAPER, FILE, SHARED, MISSING, DEFECTIVE = "paper", "file", "shared", "missing", "defective"
+LICENCE = "licence"
 HOW_CHOICES = [
     (PAPER, "纸质原件核验"),
     (FILE, "扫描/上传文件"),
     (SHARED, "免提交（数据共享）"),
+    (LICENCE, "调用电子证照（免提交）"),
     (MISSING, "未提交"),
     (DEFECTIVE, "有缺陷，需补正"),
 ]
-RECEIVED = {PAPER, FILE, SHARED}
+RECEIVED = {PAPER, FILE, SHARED, LICENCE}
+CONSENT_TEXT = "申请人已同意调用"
 HOW_NOTES = {
     PAPER: "纸质原件已核验",
     SHARED: af.SHARED_MATERIAL_NOTE,
+    LICENCE: "免提交（电子证照）",
     FILE: "窗口扫描上传",
     DEFECTIVE: "窗口收取（需补正）",
 }
@@ -95,6 +101,11 @@ def window_merge(
             ways.setdefault(m["name"], {})["how"] = how if how in dict(HOW_CHOICES) else ""
         if f"{name}_reason" in post:
             ways.setdefault(m["name"], {})["reason"] = str(post.get(f"{name}_reason", ""))[:200]
+        if f"{name}_licence" in post:
+            ways.setdefault(m["name"], {}).update(
+                licence=str(post.get(f"{name}_licence", "")).strip()[:120],
+                consent=post.get(f"{name}_consent") == "yes",
+            )
         record = _untoken(post.get(f"{name}_kept", ""), staff_id)
         if record is not None:
             kept[m["name"]] = record
@@ -118,10 +129,12 @@ def window_merge(
     return errors
 
 
-def _how(m: dict[str, Any], data: dict[str, Any]) -> str:
+def _how(m: dict[str, Any], data: dict[str, Any], store_type: str = "", held: bool = False) -> str:
     chosen = data.get("materials", {}).get(m["name"], {}).get("how", "")
     if chosen:
         return chosen
+    if store_type:  # a licence the store holds: offered when the applicant holds one
+        return LICENCE if held else ""
     return SHARED if m["shared"] else ""
 
 
@@ -133,10 +146,19 @@ def window_page(
     rows = af.page(content, data, identity, errors)
     ways = data.get("materials", {})
     for row in rows["materials"]:
-        row["how"] = _how(row, data)
-        row["reason"] = ways.get(row["name"], {}).get("reason", "")
+        way = ways.get(row["name"], {})
+        row["how"] = _how(row, data, row["store_type"], bool(row["held"]))
+        row["reason"] = way.get("reason", "")
         row["token"] = _token(row["file"]) if row.get("file") else ""
-        row["choices"] = [(v, label) for v, label in HOW_CHOICES if v != SHARED or row["shared"]]
+        row["choices"] = [
+            (v, label)
+            for v, label in HOW_CHOICES
+            if (v != SHARED or (row["shared"] and not row["store_type"])) and (v != LICENCE or row["held"])
+        ]
+        if row["store_type"]:
+            row["licence"] = way.get("licence") or (row["held"][0].identifier if row["held"] else "")
+            row["consent"] = bool(way.get("consent"))
+    rows["consent_text"] = CONSENT_TEXT
     for f in rows["fields"]:
         if f["locked"]:
             f["help_text"] = "已从基础信息库自动填写（与所核验的证件一致），不能修改。"
@@ -218,20 +240,45 @@ def window_validate(content: dict[str, Any], data: dict[str, Any], identity, pos
 
     kept = data.get("files", {})
     ways = data.get("materials", {})
+    stored_types = af.licence_types(content)
     for i, m in enumerate(content["materials"]):
         if not af.applies(m, answers):
             continue
         name = af.material_input(i)
-        how = _how(m, data)
-        reason = (ways.get(m["name"], {}).get("reason") or "").strip()
-        if how == SHARED and not m["shared"]:
-            how = ""
+        store_type = stored_types.get(m["name"], "")
+        held = af.licences_held(identity, store_type) if store_type else []
+        how = _how(m, data, store_type, bool(held))
+        way = ways.get(m["name"], {})
+        reason = (way.get("reason") or "").strip()
+        if how == SHARED and (not m["shared"] or store_type):
+            how = ""  # a licence the store holds is never 免提交 on trust
         if how == FILE and m["name"] not in kept:
             r.errors[name] = f"“{m['name']}”选择了扫描上传，请选择要上传的文件。"
             continue
+        licence = ""
+        if how == LICENCE:
+            licence = way.get("licence") or (held[0].identifier if len(held) == 1 else "")
+            if not store_type:
+                r.errors[name] = f"“{m['name']}”不在电子证照库中，请核验纸质原件或扫描上传。"
+                continue
+            if licence not in {x.identifier for x in held}:
+                r.errors[name] = (
+                    f"申请人（或其单位）没有可用的《{store_type}》电子证照，请核验纸质原件或扫描上传。"
+                    if not held
+                    else f"请选择申请人（或其单位）持有的有效《{store_type}》电子证照。"
+                )
+                continue
+            if not way.get("consent"):
+                r.errors[name] = f"调用电子证照作为“{m['name']}”，须经申请人同意：请勾选“{CONSENT_TEXT}”。"
+                continue
         if how in RECEIVED or how == DEFECTIVE:
             r.materials.append(
-                {"name": m["name"], "how": how, "file": kept.get(m["name"]) if how == FILE else None}
+                {
+                    "name": m["name"],
+                    "how": how,
+                    "file": kept.get(m["name"]) if how == FILE else None,
+                    "licence": licence,
+                }
             )
         if how == DEFECTIVE:
             if not reason and r.outcome == CORRECTION:

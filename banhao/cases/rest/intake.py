@@ -5,7 +5,15 @@ An applicant account applies for itself (or the enterprise it holds a live manda
 outcome 提交; staff with the 受理 permission name the applicant by resident ID (and the
 enterprise by credit code) and may give any outcome. Files arrive base64-encoded and pass the
 same content check as every upload. Errors are keyed by the JSON path of what was wrong
-(``form_data.<key>``, ``situations.<key>``, ``materials.<name>``, ``contact_phone`` …).
+(``form_data.<key>``, ``situations.<key>``, ``materials.<name>``, ``materials[<i>].licence``,
+``contact_phone`` …).
+
+免提交 by a held electronic licence: a material whose 对应证照 is a type of the licence store
+comes as ``{"name", "how": "licence", "licence": "<identifier>"}`` (``licence`` left out: the one
+usable licence of that type the applicant holds, if exactly one). Passing it is the caller's
+explicit consent; ``case_open`` checks it against the applicant and logs the use with the case
+number. Such a material is never filled in as ``shared`` by the "shared unless uploaded" rule:
+without a licence or a file it is missing.
 """
 
 from __future__ import annotations
@@ -107,10 +115,13 @@ def _store(upload, kind, user_id: int) -> dict[str, Any]:
     }
 
 
-def _materials(content, body, user_id: int, errors: dict[str, list[str]]) -> tuple[list[dict], dict]:
+def _materials(
+    content, body, user_id: int, errors: dict[str, list[str]], identity=None
+) -> tuple[list[dict], dict]:
     """(rows for case_open, {name: stored file record})."""
     rows, files = [], {}
     known = {m["name"]: m for m in content["materials"]}
+    stored_types = af.licence_types(content)
     given = body.get("materials") or []
     if not isinstance(given, list):
         errors["materials"] = ["materials 应为数组。"]
@@ -127,11 +138,39 @@ def _materials(content, body, user_id: int, errors: dict[str, list[str]]) -> tup
         how = str(m.get("how") or "")
         if how not in commands.MATERIAL_NOTES:
             errors[path] = [
-                "how 应为 shared（免提交）、file（上传文件）、paper（纸质原件核验）或 defective（需补正）。"
+                "how 应为 shared（免提交）、licence（电子证照免提交）、file（上传文件）、"
+                "paper（纸质原件核验）或 defective（需补正）。"
+            ]
+            continue
+        store_type = stored_types.get(name)
+        if how == commands.SHARED and store_type:
+            errors[f"materials[{i}].how"] = [
+                f"“{name}”须使用申请人持有的《{store_type}》电子证照："
+                '{"how": "licence", "licence": "<证照标识>"}，或上传文件。'
             ]
             continue
         if how == commands.SHARED and not known[name]["shared"]:
             errors[path] = [f"“{name}”不能通过数据共享免提交，请上传文件。"]
+            continue
+        if how == commands.LICENCE:
+            if not store_type:
+                errors[f"materials[{i}].how"] = [f"“{name}”不在电子证照库中，不能以电子证照免提交。"]
+                continue
+            licence = m.get("licence")
+            if licence is not None and not isinstance(licence, str):
+                errors[f"materials[{i}].licence"] = ["licence 应为电子证照标识（字符串）。"]
+                continue
+            licence = (licence or "").strip()
+            if not licence:
+                held = af.licences_held(identity, store_type)
+                if len(held) != 1:
+                    errors[f"materials[{i}].licence"] = [
+                        f"请在 licence 中填写要调用的《{store_type}》电子证照标识"
+                        + ("（申请人持有多本）。" if held else "；电子证照库中没有申请人有效的该证照。")
+                    ]
+                    continue
+                licence = held[0].identifier
+            rows.append({"name": name, "how": how, "file": None, "licence": licence[:120]})
             continue
         record = None
         if how in (commands.FILE, commands.DEFECTIVE) and m.get("file") is not None:
@@ -218,9 +257,11 @@ def open_case(*, user, body: Mapping, key: str):
         "contact_phone": None if phone is None else str(phone),
         "files": {},
     }
-    rows, files = _materials(content, body, user.pk, errors)
+    rows, files = _materials(content, body, user.pk, errors, identity)
     data["files"] = files
-    shared_given = {r["name"] for r in rows if r["how"] == commands.SHARED}
+    # a material given as shared, or as a held licence (checked by case_open, errors keyed
+    # materials[<i>].licence), is not "missing"
+    shared_given = {r["name"] for r in rows if r["how"] in (commands.SHARED, commands.LICENCE)}
     result = af.validate(content, data, identity)
     for name, message in result.errors.items():
         path = _path_of(name, content)
@@ -230,7 +271,8 @@ def open_case(*, user, body: Mapping, key: str):
             continue
         errors.setdefault(path, []).append(message)
     if outcome == commands.SUBMIT:
-        # the online rule: a shareable material is fetched by the office (免提交) unless uploaded
+        # the online rule: a shareable material is fetched by the office (免提交) unless uploaded;
+        # a material the licence store holds is never (validate leaves it out: licence or file)
         rows = [
             *rows,
             *(

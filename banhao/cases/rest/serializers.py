@@ -71,6 +71,9 @@ class CaseMaterialSerializer(serializers.Serializer):
     state_label = serializers.CharField()
     defect = serializers.CharField(help_text="补正要求")
     has_file = serializers.BooleanField(help_text="是否有上传文件")
+    licence_identifier = serializers.CharField(
+        help_text="以电子证照免提交时所调用证照的标识（GB/T 36904），否则为空"
+    )
     download_url = serializers.CharField(allow_null=True, help_text="下载地址（仅工作人员）")
 
 
@@ -188,13 +191,24 @@ class CaseMaterialRequestSerializer(serializers.Serializer):
     how = serializers.ChoiceField(
         choices=[
             ("shared", "免提交（数据共享）"),
+            ("licence", "免提交（电子证照）"),
             ("file", "上传文件"),
             ("paper", "纸质原件核验"),
             ("defective", "需补正"),
         ],
-        help_text="收取方式；申请人只能用 shared 或 file",
+        help_text=(
+            "收取方式；申请人只能用 shared、licence 或 file。对应证照在电子证照库中的材料不能用 shared，"
+            "须用 licence（调用持有的电子证照）或 file"
+        ),
     )
     file = CaseFileRequestSerializer(required=False)
+    licence = serializers.CharField(
+        required=False,
+        help_text=(
+            "how=licence 时：申请人（或其单位）持有的电子证照标识，如 1.2.156.3005.2.…；"
+            "不填时仅当申请人恰好持有一本该类有效证照时自动使用"
+        ),
+    )
 
 
 class CaseCorrectionRequestSerializer(serializers.Serializer):

@@ -102,6 +102,7 @@ def _detail(case: Case, reader: _Reader) -> dict:
                     "state_label": m.get_state_display(),
                     "defect": mask_identifiers(m.defect),
                     "has_file": bool(m.file),
+                    "licence_identifier": m.licence_identifier,
                     "download_url": (
                         reverse("cases_office:material_download", args=[case.number, m.pk])
                         if reader.is_staff and m.file
@@ -188,7 +189,12 @@ class CaseListView(APIView):
             "省级平台、移动端和合作系统创建办件，与网上大厅、综合窗口调用同一入口 case_open。"
             "请求头 Idempotency-Key（1–64位字母、数字、下划线或连字符）必填：同一账户以同一标识重复提交，"
             "返回第一次创建的办件（200），不会重复创建。申请表、情形和材料的校验与网上申请相同；"
-            "参数有误返回400，errors 按字段路径给出中文说明（如 form_data.address、materials.营业执照）。"
+            "参数有误返回400，errors 按字段路径给出中文说明（如 form_data.address、materials.营业执照、"
+            "materials[1].licence）。对应证照在电子证照库中的材料（如营业执照）不会按“免提交（数据共享）”"
+            "自动收取：须以 how=licence 明确调用申请人（或其单位）持有的有效电子证照"
+            '（{"name": "营业执照", "how": "licence", "licence": "<证照标识>"}；视为申请人同意调用，'
+            "用证记录载明办件编号），或上传文件；证照不存在、不属于申请人、已吊销/注销、中止、过期或签名核验"
+            "未通过的，返回400且不创建办件。"
         ),
         tags=TAGS,
         parameters=[
