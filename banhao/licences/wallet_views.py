@@ -13,9 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from banhao.core import pdf
 from banhao.core.qr import qr_data_uri
@@ -143,15 +143,18 @@ def _holder_label(request, scope, licence) -> str:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def copy(request, pk: int):
-    """POST /licences/mine/<id>/copy/ — the watermarked copy (加注件) as PDF, logged."""
+    """POST /licences/mine/<id>/copy/ — the watermarked copy (加注件) as PDF, logged. A GET (the
+    长辈版 switch on a page re-shown after an error) leads back to the licence."""
     scope, refusal = _scope_or_refuse(request)
     if refusal:
         return refusal
     licence = selectors.wallet_licence(scope, pk)
     if licence is None:
         raise Http404("证照不存在")
+    if request.method == "GET":
+        return redirect("licences:mine_detail", pk=licence.pk)
     form = CopyForm(request.POST)
     if not form.is_valid():
         return _detail(request, scope, licence, form=form, status=400)
