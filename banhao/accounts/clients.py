@@ -26,6 +26,8 @@ SCOPES = {
     "cases.act": "办理办件（工作人员操作）",
     "catalog.read": "查询事项目录",
     "calendar.read": "计算办结期限",
+    "licences.read": "查询电子证照（按持证主体、证照标识、二维码；须写明用证事由）",
+    "licences.copy": "下载电子证照加注件（须写明用证事由）",
 }
 SCOPE_CHOICES = list(SCOPES.items())
 TOKEN_PREFIX = "bh_"  # noqa: S105 (a marker, not a secret)

@@ -1,3 +1,11 @@
-"""wallet_urls of the licences app (included by licences.urls, namespace "licences")."""
+"""我的证照 (the holder's wallet), under /licences/mine/ (namespace "licences")."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import wallet_views as views
+
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("<int:pk>/", views.detail, name="mine_detail"),
+    path("<int:pk>/copy/", views.copy, name="mine_copy"),
+]

@@ -23,7 +23,8 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # for the department's own items); catalog.audit: the two-level audit (两级十同核查).
 # cases.view: read cases in scope; cases.accept: pre-review, accept, one-notice correction,
 # refuse; cases.review: claim, opinions, special procedures; cases.decide: the decision (and
-# head sign-off); cases.deliver: result ready, hand-over, conclusion.
+# head sign-off); cases.deliver: result ready, hand-over, conclusion. licences.use: query
+# licences and download watermarked copies through the sharing API (每次写明用证事由).
 PERMISSIONS: dict[str, set[str]] = {
     Role.WINDOW_CLERK: {
         "registry.view",
@@ -35,6 +36,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.deliver",
         "hall.desk",
         "hall.pickup",
+        "licences.use",
     },
     Role.REVIEWER: {
         "org.view",
@@ -43,6 +45,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.accept",
         "cases.review",
         "cases.deliver",
+        "licences.use",
     },
     Role.DEPARTMENT_HEAD: {
         "org.view",

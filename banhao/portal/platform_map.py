@@ -120,6 +120,7 @@ SECTIONS: tuple[Section, ...] = (
         "电子证照",
         "证照电子化签发、亮证扫码核验，办事时已有证照免予提交。",
         (APPLICANT, Role.REVIEWER, Role.WINDOW_CLERK),
+        "licences:verify",
     ),
     Section(
         7,
@@ -211,7 +212,7 @@ PORTAL_ENTRIES: tuple[Entry, ...] = (
     Entry("一件事一次办", "多个事项一张表单、一次提交"),
     Entry("办件查询", "凭办件编号查询办理进度", "cases:lookup"),
     Entry("好差评", "对办事服务进行评价"),
-    Entry("电子证照", "出示、核验本人电子证照"),
+    Entry("电子证照", "出示、核验本人电子证照", "licences:mine"),
     Entry("投诉建议", "反映问题，提出意见建议"),
 )
 
@@ -221,7 +222,7 @@ ELDER_ENTRIES: tuple[Entry, ...] = (
     Entry("法人办事", "开办、变更、经营、投资建设、注销", "catalog_search:search"),
     Entry("一件事一次办", "多个事项一次提交"),
     Entry("办件查询", "查询办理进度", "cases:lookup"),
-    Entry("电子证照", "出示本人证照"),
+    Entry("电子证照", "出示本人证照", "licences:mine"),
     Entry("好差评", "评价办事服务"),
     Entry("投诉建议", "反映问题"),
 )
@@ -232,7 +233,7 @@ APPLICANT_TILES: tuple[Entry, ...] = (
     Entry("办件查询", "凭办件编号和手机号查询办理进度", "cases:lookup"),
     Entry("我的资料", "联系电话和住址（来自基础信息库）", "accounts:profile"),
     Entry("预约取号", "预约大厅办事时段，到厅签到优先叫号", "hall:appointments"),
-    Entry("我的证照", "本人或本单位的电子证照"),
+    Entry("我的证照", "本人或本单位的电子证照，亮证和下载加注件", "licences:mine"),
     Entry("好差评", "评价已办结的办件"),
 )
 

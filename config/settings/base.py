@@ -301,6 +301,8 @@ BANHAO_WARNING_FRACTION = env.float("BANHAO_WARNING_FRACTION", default=0.2)
 BANHAO_LICENCE_KEYS = env("BANHAO_LICENCE_KEYS", default="")
 BANHAO_LICENCE_KEY_FILE = env.path("BANHAO_LICENCE_KEY_FILE", default=BASE_DIR / "var" / "licence-keys.json")
 BANHAO_LICENCE_ALGORITHM = env("BANHAO_LICENCE_ALGORITHM", default="sm2").lower()
+# How many days a watermarked copy (加注件) of a licence stays valid ("本加注件有效期至").
+BANHAO_LICENCE_COPY_DAYS = env.int("BANHAO_LICENCE_COPY_DAYS", default=30)
 
 # --- background work (decision 0008) ----------------------------------------------------
 # Tasks are rows in the database (django-tasks-db), enqueued inside the transaction of the
