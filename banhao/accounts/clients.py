@@ -26,6 +26,7 @@ SCOPES = {
     "cases.act": "办理办件（工作人员操作）",
     "catalog.read": "查询事项目录",
     "calendar.read": "计算办结期限",
+    "licences.verify": "核验电子证照（状态与公开信息）",
 }
 SCOPE_CHOICES = list(SCOPES.items())
 TOKEN_PREFIX = "bh_"  # noqa: S105 (a marker, not a secret)

@@ -24,6 +24,8 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # cases.view: read cases in scope; cases.accept: pre-review, accept, one-notice correction,
 # refuse; cases.review: claim, opinions, special procedures; cases.decide: the decision (and
 # head sign-off); cases.deliver: result ready, hand-over, conclusion.
+# licences.view: the licence register (电子证照) of the scope; licences.manage: suspend, resume
+# and revoke a licence (an act of the issuing office, as a decision is: the department head).
 PERMISSIONS: dict[str, set[str]] = {
     Role.WINDOW_CLERK: {
         "registry.view",
@@ -43,6 +45,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.accept",
         "cases.review",
         "cases.deliver",
+        "licences.view",
     },
     Role.DEPARTMENT_HEAD: {
         "org.view",
@@ -54,6 +57,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.review",
         "cases.decide",
         "cases.assign",
+        "licences.view",
+        "licences.manage",
     },
     Role.HALL_MANAGER: {
         "registry.view",
@@ -73,6 +78,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "catalog.audit",
         "cases.view",
         "hall.stats",
+        "licences.view",
     },
     Role.HELPER: {"registry.view", "org.view", "catalog.view"},
     Role.CATALOG_OFFICER: {"org.view", "audit.view", "catalog.view", "catalog.edit", "catalog.audit"},
@@ -91,6 +97,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.view",
         "hall.stats",
         "hall.manage",
+        "licences.view",
     },
 }
 
