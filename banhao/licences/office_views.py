@@ -95,9 +95,9 @@ def register(request):
         }
         for x in page.object_list
     ]
-    types = LicenceType.objects.filter(
-        pk__in=licences_for_staff(request.scope).values("type_id")
-    ).order_by("code")
+    types = LicenceType.objects.filter(pk__in=licences_for_staff(request.scope).values("type_id")).order_by(
+        "code"
+    )
     kept = {k: v for k, v in g.items() if k != "page" and v}
     return render(
         request,

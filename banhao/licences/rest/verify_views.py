@@ -28,7 +28,9 @@ class VerifiedLicenceSerializer(serializers.Serializer):
     issuer = serializers.CharField(help_text="颁发机构")
     issued_on = serializers.DateField(help_text="颁发日期")
     valid_until = serializers.DateField(allow_null=True, help_text="有效期截止日期；null 表示长期有效")
-    face = serializers.DictField(child=serializers.CharField(), help_text="证照类型标为公开的照面项：{名称: 内容}")
+    face = serializers.DictField(
+        child=serializers.CharField(), help_text="证照类型标为公开的照面项：{名称: 内容}"
+    )
 
 
 class VerifyResultSerializer(serializers.Serializer):
@@ -87,9 +89,17 @@ class VerifyView(APIView):
         tags=TAGS,
         auth=[{"apiClientToken": []}, {}],
         parameters=[
-            OpenApiParameter("id", str, description="电子证照标识，如 1.2.156.3005.2.11100000000013338W001.…"),
-            OpenApiParameter("qr", str, description="证照二维码的内容（核验页网址 …/licences/verify/?id=… 或标识本身）；与 id 二选一"),
-            OpenApiParameter("reason", str, description="用证事由（选填，≤200字）：仅对接入系统和工作人员记录"),
+            OpenApiParameter(
+                "id", str, description="电子证照标识，如 1.2.156.3005.2.11100000000013338W001.…"
+            ),
+            OpenApiParameter(
+                "qr",
+                str,
+                description="证照二维码的内容（核验页网址 …/licences/verify/?id=… 或标识本身）；与 id 二选一",
+            ),
+            OpenApiParameter(
+                "reason", str, description="用证事由（选填，≤200字）：仅对接入系统和工作人员记录"
+            ),
         ],
         responses={
             200: VerifyResultSerializer,

@@ -94,19 +94,22 @@ def result_status(html: str) -> str:
 
 @pytest.mark.parametrize("status", STATUSES)
 def test_the_api_reports_each_status_with_the_public_fields_only_when_trustworthy(client, issue, status):
-    identifier, licence = in_status(issue, status)
+    identifier, _ = in_status(issue, status)
     response = client.get(API, {"id": identifier})
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == status
-    assert body["status_label"] == {
-        "valid": "有效",
-        "suspended": "暂停使用",
-        "revoked": "已注销",
-        "expired": "已过期",
-        "unknown": "未找到",
-        "tampered": "核验未通过：证照数据被篡改",
-    }[status]
+    assert (
+        body["status_label"]
+        == {
+            "valid": "有效",
+            "suspended": "暂停使用",
+            "revoked": "已注销",
+            "expired": "已过期",
+            "unknown": "未找到",
+            "tampered": "核验未通过：证照数据被篡改",
+        }[status]
+    )
     if status in ("unknown", "tampered"):
         assert body["licence"] is None
     else:
@@ -293,7 +296,9 @@ def test_an_address_over_its_limit_gets_a_chinese_429_on_the_page_and_the_api(cl
     assert client.get(PAGE).status_code == 200
 
 
-@override_settings(BANHAO_LICENCE_VERIFY_PER_MINUTE=1, BANHAO_LICENCE_VERIFY_TRUSTED_ADDRESSES=["10.0.0.0/24"])
+@override_settings(
+    BANHAO_LICENCE_VERIFY_PER_MINUTE=1, BANHAO_LICENCE_VERIFY_TRUSTED_ADDRESSES=["10.0.0.0/24"]
+)
 def test_a_trusted_address_such_as_a_hall_kiosk_is_not_limited(client, issue):
     licence = issue()
     for _ in range(4):
