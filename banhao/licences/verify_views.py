@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from banhao.org.api import scope_for_user
 
@@ -18,7 +18,7 @@ def _ip(request) -> str:
 
 
 @never_cache
-@require_GET
+@require_safe
 def verify(request):
     """GET /licences/verify/[?id=<identifier>|?qr=<QR content>] — the form, and the result."""
     raw_id = request.GET.get("id", "")

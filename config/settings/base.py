@@ -261,6 +261,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # several "status" fields: each choice set keeps a stable name
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "banhao.cases.models.Status",
+        "LicenceVerifyStatusEnum": ["valid", "suspended", "revoked", "expired", "unknown", "tampered"],
+    },
 }
 
 # --- the deploying government (footer and meta tags; never hard-coded in templates) ----

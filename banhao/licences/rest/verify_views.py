@@ -16,7 +16,6 @@ from banhao.licences import verification
 from banhao.org.api import scope_for_user
 
 TAGS = ["电子证照"]
-STATUSES = list(verification.STATUS_LABELS)
 
 
 class VerifiedLicenceSerializer(serializers.Serializer):
@@ -35,7 +34,7 @@ class VerifiedLicenceSerializer(serializers.Serializer):
 
 class VerifyResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
-        choices=STATUSES,
+        choices=list(verification.STATUS_LABELS),
         help_text="valid 有效；suspended 暂停使用；revoked 已注销（含已换发的旧版本）；expired 已过期；"
         "unknown 未找到；tampered 证照数据与签名不一致（被篡改）",
     )
@@ -47,7 +46,7 @@ class VerifyResultSerializer(serializers.Serializer):
 
 
 class VerifyErrorSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["unknown"])
+    status = serializers.CharField(help_text="固定为 unknown（未能核验）")
     detail = serializers.CharField(help_text="中文说明")
 
 

@@ -340,3 +340,19 @@ def test_the_openapi_schema_documents_the_verify_endpoint(client, admin_user):
     names = {p["name"] for p in op["parameters"]}
     assert {"id", "qr", "reason"} <= names
     assert {"200", "400", "429"} <= set(op["responses"])
+
+
+def test_a_superseded_version_reads_as_revoked_and_says_a_newer_version_exists(client, issue):
+    old = issue(scope="餐饮服务")
+    new = issue(scope="餐饮服务；预包装食品销售")
+    assert new.supersedes_id == old.pk
+    body = client.get(API, {"id": old.identifier}).json()
+    assert body["status"] == "revoked" and body["superseded"] is True
+    assert client.get(API, {"id": new.identifier}).json()["status"] == "valid"
+    html = client.get(PAGE, {"id": old.identifier}).content.decode()
+    assert result_status(html) == "revoked" and "该证照已换发新版本" in html
+
+
+def test_a_head_request_from_a_qr_scanner_is_answered(client, issue):
+    licence = issue()
+    assert client.head(PAGE, {"id": licence.identifier}).status_code == 200
