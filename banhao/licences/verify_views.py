@@ -24,7 +24,9 @@ def verify(request):
     raw_id = request.GET.get("id", "")
     raw_qr = request.GET.get("qr", "")
     asked = bool(raw_id.strip() or raw_qr.strip())
-    context = {"typed": (raw_id or raw_qr).strip()[:300], "result": None, "error": ""}
+    # the box keeps what was typed only when it needs correcting; after a result it is empty
+    # for the next licence
+    context = {"typed": "", "result": None, "error": ""}
     if not asked:
         return render(request, "licences/verify.html", context)
     wait = verification.verify_throttle(_ip(request))
@@ -44,5 +46,6 @@ def verify(request):
         )
     except ValidationError as e:
         context["error"] = e.messages[0]
+        context["typed"] = (raw_id or raw_qr).strip()[:300]
         return render(request, "licences/verify.html", context, status=400)
     return render(request, "licences/verify.html", context)
