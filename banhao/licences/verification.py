@@ -104,12 +104,12 @@ def verify_throttle(ip: str) -> int:
     now = time.time()
     window = int(now // 60)
     key = f"licences:verify-ip:{_digest(ip)}:{window}"
-    cache.add(key, 0, timeout=70)
+    # incr first: once the minute's counter exists (every request but the first) that is the
+    # only write; the counter of a past minute is never read again, whatever its expiry
     try:
         count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=70)
-        count = 1
+    except ValueError:  # the minute's first request
+        count = 1 if cache.add(key, 1, timeout=70) else cache.incr(key)
     if count > _per_minute():
         return max(1, int((window + 1) * 60 - now) + 1)
     return 0
@@ -134,7 +134,8 @@ def _use_log(licence: Licence, *, ip: str, user, client, reason: str) -> bool:
     caller = f"c{client.pk}" if client is not None else (f"u{staff.pk}" if staff is not None else "-")
     day = timezone.localdate().isoformat()
     key = "licences:verify-use:" + _digest(f"{licence.pk}|{ip}|{caller}|{reason}|{day}")
-    if not cache.add(key, 1, timeout=_seconds_to_midnight()):
+    # a read first: after the day's first verification that is all (add writes on some backends)
+    if cache.get(key) is not None or not cache.add(key, 1, timeout=_seconds_to_midnight()):
         return False
     services.licence_use_record(
         licence=licence,
