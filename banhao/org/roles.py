@@ -25,6 +25,8 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # refuse; cases.review: claim, opinions, special procedures; cases.decide: the decision (and
 # head sign-off); cases.deliver: result ready, hand-over, conclusion. licences.use: query
 # licences and download watermarked copies through the sharing API (每次写明用证事由).
+# licences.view: the licence register (电子证照) of the scope; licences.manage: suspend, resume
+# and revoke a licence (an act of the issuing office, as a decision is: the department head).
 PERMISSIONS: dict[str, set[str]] = {
     Role.WINDOW_CLERK: {
         "registry.view",
@@ -46,6 +48,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.review",
         "cases.deliver",
         "licences.use",
+        "licences.view",
     },
     Role.DEPARTMENT_HEAD: {
         "org.view",
@@ -57,6 +60,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.review",
         "cases.decide",
         "cases.assign",
+        "licences.view",
+        "licences.manage",
     },
     Role.HALL_MANAGER: {
         "registry.view",
@@ -76,6 +81,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "catalog.audit",
         "cases.view",
         "hall.stats",
+        "licences.view",
     },
     Role.HELPER: {"registry.view", "org.view", "catalog.view"},
     Role.CATALOG_OFFICER: {"org.view", "audit.view", "catalog.view", "catalog.edit", "catalog.audit"},
@@ -94,6 +100,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.view",
         "hall.stats",
         "hall.manage",
+        "licences.view",
     },
 }
 

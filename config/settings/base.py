@@ -261,6 +261,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # several "status" fields: each choice set keeps a stable name
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "banhao.cases.models.Status",
+        "LicenceVerifyStatusEnum": ["valid", "suspended", "revoked", "expired", "unknown", "tampered"],
+    },
 }
 
 # --- the deploying government (footer and meta tags; never hard-coded in templates) ----
@@ -290,6 +295,12 @@ BANHAO_LOOKUP_MAX_FAILURES_PER_NUMBER_PER_HOUR = env.int(
 # Addresses or networks (the hall's kiosks, a NAT in front of them) exempt from the
 # per-address limit; the per-number limit still applies to them.
 BANHAO_LOOKUP_TRUSTED_ADDRESSES = env.list("BANHAO_LOOKUP_TRUSTED_ADDRESSES", default=[])
+# Public licence verification (/licences/verify/ and its API): verifications allowed per client
+# address per minute, and the addresses exempt from it (by default the lookup's trusted ones).
+BANHAO_LICENCE_VERIFY_PER_MINUTE = env.int("BANHAO_LICENCE_VERIFY_PER_MINUTE", default=60)
+BANHAO_LICENCE_VERIFY_TRUSTED_ADDRESSES = env.list(
+    "BANHAO_LICENCE_VERIFY_TRUSTED_ADDRESSES", default=BANHAO_LOOKUP_TRUSTED_ADDRESSES
+)
 # Yellow warning when at most this share of the promised limit is left.
 BANHAO_WARNING_FRACTION = env.float("BANHAO_WARNING_FRACTION", default=0.2)
 

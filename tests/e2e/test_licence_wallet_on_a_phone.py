@@ -7,15 +7,10 @@ import pytest
 
 from banhao.licences import services
 from banhao.licences.models import LicenceUse
-from banhao.licences.tests.wallet_support import verify_route  # noqa: F401 (fixture)
 from banhao.registry import services as registry
 from conftest import PASSWORD
 
-# verify_route: the real verification page once merged, else a placeholder (the last step fails)
-pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("verify_route"),
-]
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from pypdf import PdfReader
 
 from banhao.licences import documents, services
 from banhao.licences.models import Licence, LicenceUse
-from banhao.licences.tests.wallet_support import verify_route  # noqa: F401 (fixture)
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("verify_route")]
+pytestmark = pytest.mark.django_db
 
 
 def text_of(pdf: bytes) -> str:

@@ -10,10 +10,9 @@ from django.urls import reverse
 from banhao.accounts.clients import api_client_create
 from banhao.licences import services
 from banhao.licences.models import LicenceUse
-from banhao.licences.tests.wallet_support import verify_route  # noqa: F401 (fixture)
 from banhao.org.models import Department
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("verify_route")]
+pytestmark = pytest.mark.django_db
 
 API = "/api/v1/licences/"
 REASON = "办件371302-20261204-00012审查核验营业执照"

@@ -6,12 +6,11 @@ from django.urls import reverse
 
 from banhao.licences import documents, services
 from banhao.licences.models import LicenceUse
-from banhao.licences.tests.wallet_support import verify_route  # noqa: F401 (fixture)
 from banhao.org.models import Department
 from banhao.registry import services as registry
 from conftest import PASSWORD
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("verify_route")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
