@@ -28,6 +28,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from banhao.core import pdf
+from banhao.licences import api as licences_api
 from banhao.org.api import scope_for_user
 
 from . import commands, documents, selectors, services, states
@@ -145,6 +146,7 @@ def detail(request, number: str):
             "notices": documents.available_notices(case),
             "can_withdraw": _can_withdraw(case, is_owner),
             "pauses": list(case.pauses.all()),
+            "licences": licences_api.licences_for_case(case.pk),
         },
     )
 

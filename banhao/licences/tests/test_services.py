@@ -233,3 +233,14 @@ def test_the_figures_count_issued_used_and_reused_per_type_and_department(issue,
         "reused": 1,
     }
     assert rows["建筑工程施工许可证"]["issued"] == 1 and rows["建筑工程施工许可证"]["used"] == 0
+
+
+def test_the_applicants_case_page_names_the_issued_licence_with_a_link_to_verify_it(
+    client, enterprise_case, enterprise, licence_types
+):
+    case = enterprise_case(result_ready=True)
+    licence = Licence.objects.get(case_id=case.pk)
+    client.force_login(enterprise["user"])
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert "《食品经营许可证》" in page and licence.number in page
+    assert "/licences/verify/?id=" + licence.identifier in page.replace("&amp;", "&")
