@@ -142,9 +142,7 @@ def normalize_licence_identifier(value) -> str:
     if not text:
         raise ValidationError("请填写电子证照标识。", code="required")
     if not text.startswith(LICENCE_PREFIX):
-        raise ValidationError(
-            "电子证照标识应以 1.2.156.3005.2. 开头（GB/T 36904），请核对。", code="format"
-        )
+        raise ValidationError("电子证照标识应以 1.2.156.3005.2. 开头（GB/T 36904），请核对。", code="format")
     parts = text[len(LICENCE_PREFIX) :].split(".")
     if len(parts) != 5:
         raise ValidationError(

@@ -71,11 +71,16 @@ def test_a_wrong_shape_or_a_bad_credit_code_inside_is_refused_with_a_reason(iden
 
 
 @settings(max_examples=200, deadline=None)
-@given(serial=st.text("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=20), version=st.integers(1, 999))
+@given(
+    serial=st.text("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=20),
+    version=st.integers(1, 999),
+)
 def test_made_identifiers_round_trip_and_agree_with_the_written_out_check(serial, version):
     identifier = make_licence_identifier("11100000000013338W011", "11430000006122244L", serial, version)
     assert normalize_licence_identifier(identifier) == identifier
     body = f"11100000000013338W01111430000006122244L{serial}{version:03d}"
-    assert identifier[-1] == reference_check(body) == licence_check_character(
-        "11100000000013338W011", "11430000006122244L", serial, f"{version:03d}"
+    assert (
+        identifier[-1]
+        == reference_check(body)
+        == licence_check_character("11100000000013338W011", "11430000006122244L", serial, f"{version:03d}")
     )
