@@ -315,8 +315,9 @@ def load() -> int:
 # --- the demo's licences: approved cases through the real path ---------------------------------
 #
 # Each demo case is opened and accepted at the window (case_open, outcome 受理, the materials
-# checked on paper), claimed by the department's reviewer, reviewed step by step, approved and
-# made ready (case_act); the result-ready step issues and signs the licence as for any case.
+# checked on paper), claimed by the department's reviewer, reviewed step by step, approved,
+# made ready, delivered and concluded (case_act); the result-ready step issues and signs the
+# licence as for any case.
 # The cases are keyed (idempotency key "demo-licence-…"): a second load finds them and opens
 # none. Keys: every department with a credit code gets a signing key first (keys_ensure).
 
@@ -451,7 +452,8 @@ def _form_for(who, account, extra: dict) -> dict:
 
 
 def _approve(n: int, who, item_code: str, region_code: str, extra: dict):
-    """Opens, accepts, reviews, approves and makes ready one demo case; returns its id."""
+    """Opens, accepts, reviews, approves, makes ready (the licence), delivers electronically and
+    concludes one demo case; returns (its id, whether it was made now)."""
     from banhao.cases import api as cases_api
     from banhao.cases import workflow
     from banhao.cases.models import Case
@@ -497,7 +499,9 @@ def _approve(n: int, who, item_code: str, region_code: str, extra: dict):
             case.pk, "opinion", CASE_ACTOR, opinion="材料齐全，符合法定条件", complete_step=True
         )
     cases_api.case_act(case.pk, "decide", CASE_ACTOR, decision="approve", reason="符合法定条件，准予许可")
-    cases_api.case_act(case.pk, "result_ready", CASE_ACTOR)
+    cases_api.case_act(case.pk, "result_ready", CASE_ACTOR)  # issues and signs the licence
+    cases_api.case_act(case.pk, "deliver", CASE_ACTOR, method=Case.Delivery.ELECTRONIC)
+    cases_api.case_act(case.pk, "conclude", CASE_ACTOR)
     return case.pk, True
 
 

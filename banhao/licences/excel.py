@@ -464,6 +464,27 @@ class _Rollback(Exception):
     pass
 
 
+_WHERE = re.compile(r"^「(.+?)」第(\d+)行(?:「(.+?)」)?")
+_COLUMN_ORDER = {h: i for i, (h, *_r) in enumerate(TYPE_COLUMNS)} | {
+    f"{FIELDS_TITLE}:{h}": i for i, (h, *_r) in enumerate(FIELD_COLUMNS)
+}
+
+
+def _in_reading_order(errors: list[str]) -> list[str]:
+    """Sheet by sheet, row by row, column by column, as a person reads the workbook."""
+
+    def key(message: str):
+        m = _WHERE.match(message)
+        if not m:
+            return (-1, 0, 0)
+        sheet = 0 if m.group(1) == TYPES_TITLE else 1
+        column = m.group(3) or ""
+        col = _COLUMN_ORDER.get(column if sheet == 0 else f"{FIELDS_TITLE}:{column}", 99)
+        return (sheet, int(m.group(2)), col)
+
+    return sorted(dict.fromkeys(errors), key=key)
+
+
 def licence_types_import(file, *, actor) -> ImportReport:
     """Imports a licence catalog workbook all-or-nothing (see the module doc)."""
     report = ImportReport()
@@ -491,13 +512,13 @@ def licence_types_import(file, *, actor) -> ImportReport:
     finally:
         wb.close()
     if errors or any(v is None for v in sheets.values()):
-        report.errors = errors
+        report.errors = _in_reading_order(errors)
         return report
     specs = _specs(sheets[TYPES_TITLE], sheets[FIELDS_TITLE], errors)
     if not specs and not errors:
         errors.append(f"「{TYPES_TITLE}」表中没有证照类型。")
     if errors:  # the rows' own mistakes: no need to ask the service
-        report.errors = errors
+        report.errors = _in_reading_order(errors)
         return report
     try:
         with transaction.atomic():
@@ -519,5 +540,5 @@ def licence_types_import(file, *, actor) -> ImportReport:
                 raise _Rollback
     except _Rollback:
         report.created = report.updated = report.unchanged = 0
-        report.errors = errors
+        report.errors = _in_reading_order(errors)
     return report
