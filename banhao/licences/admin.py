@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -120,7 +120,7 @@ class LicenceTypeAdmin(ScopedAuditedAdmin):
 
     def import_view(self, request):
         if not self.has_change_permission(request):
-            return redirect("admin:index")
+            raise PermissionDenied
         report = None
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
@@ -140,7 +140,7 @@ class LicenceTypeAdmin(ScopedAuditedAdmin):
 
     def export_view(self, request):
         if not self.has_view_permission(request):
-            return redirect("admin:index")
+            raise PermissionDenied
         name = f"证照目录-{timezone.localdate():%Y%m%d}.xlsx"
         response = HttpResponse(licence_types_export(), content_type=XLSX)
         response["Content-Disposition"] = (

@@ -213,3 +213,26 @@ def test_a_type_edited_in_the_admin_goes_through_the_service_and_its_checks(clie
     t.refresh_from_db()
     assert t.authority_name == "住房和城乡建设部（新）"
     assert AuditEvent.objects.filter(action="licences.type_update").exists()
+
+
+def test_licences_and_their_uses_are_read_only_in_the_admin(client, issue):
+    licence = issue("business", scope="餐饮服务")
+    admin = get_user_model().objects.create_superuser(username="root", password="Pass@12345")
+    client.force_login(admin)
+    page = client.get(reverse("admin:licences_licence_change", args=[licence.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert licence.identifier in html and "餐饮服务" in html
+    assert 'name="_save"' not in html  # nothing to save: licences change through the services
+    assert client.get(reverse("admin:licences_licence_add")).status_code == 403
+    assert client.get(reverse("admin:licences_licenceuse_changelist")).status_code == 200
+
+
+def test_staff_without_the_administrator_role_do_not_see_the_licence_admin(client, make_staff, licence_types):
+    clerk = make_staff("window_clerk")
+    clerk.is_staff = True
+    clerk.save(update_fields=["is_staff"])
+    client.force_login(clerk)
+    assert client.get(reverse("admin:licences_licencetype_changelist")).status_code == 403
+    assert client.get(reverse("admin:licences_licencetype_import")).status_code == 403
+    assert client.get(reverse("admin:licences_licencetype_export")).status_code == 403
