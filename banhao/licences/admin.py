@@ -18,12 +18,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from banhao.core.identifiers import normalize_licence_type_code
 from banhao.core.uploads import check_upload
 from banhao.org.api import ScopedAuditedAdmin
 
 from . import services
 from .excel import MAX_FILE_BYTES, licence_types_export, licence_types_import
-from .models import Licence, LicenceEvent, LicenceType, LicenceUse
+from .models import Licence, LicenceEvent, LicenceType, LicenceUse, Validity
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -52,12 +53,23 @@ class LicenceTypeForm(forms.ModelForm):
             "composition_note",
         ]
 
+    def clean_code(self):
+        try:
+            return normalize_licence_type_code(self.cleaned_data.get("code") or "")
+        except ValidationError as e:
+            raise ValidationError(e.messages) from None
+
     def clean(self):
         data = super().clean()
         try:
             data["fields"] = services.fields_check(data.get("fields"))
         except ValidationError as e:
             self.add_error("fields", e.messages)
+        validity, years = data.get("validity"), data.get("validity_years")
+        if validity == Validity.YEARS and not (years and 0 < years <= 50):
+            self.add_error("validity_years", "固定年限的证照请填写1至50之间的有效年限。")
+        if validity == Validity.CASE and not data.get("validity_field"):
+            self.add_error("validity_field", "请填写有效期截止日期所取的表单字段。")
         aliases = data.get("aliases")
         if aliases is not None and not (
             isinstance(aliases, list) and all(isinstance(a, str) for a in aliases)

@@ -523,6 +523,9 @@ def licence_types_import(file, *, actor) -> ImportReport:
     try:
         with transaction.atomic():
             for row, spec in specs:
+                existing = LicenceType.objects.filter(code=spec["code"]).only("composition_note").first()
+                if existing is not None:  # the workbook has no column for the note: it stays
+                    spec["composition_note"] = existing.composition_note
                 if type_unchanged(_clean_spec(spec)):
                     report.unchanged += 1
                     continue

@@ -236,3 +236,41 @@ def test_staff_without_the_administrator_role_do_not_see_the_licence_admin(clien
     assert client.get(reverse("admin:licences_licencetype_changelist")).status_code == 403
     assert client.get(reverse("admin:licences_licencetype_import")).status_code == 403
     assert client.get(reverse("admin:licences_licencetype_export")).status_code == 403
+
+
+def test_an_imported_change_keeps_what_the_workbook_has_no_column_for(licence_types):
+    t = licence_types["works"]
+    t.composition_note = "每个工程一本"
+    t.save(update_fields=["composition_note"])
+    wb = workbook(licence_types_export())
+    assert wb["证照类型"]["B2"].value == t.code
+    wb["证照类型"]["C2"] = "住房和城乡建设部（新）"
+    report = licence_types_import(saved(wb), actor="测试")
+    assert (report.updated, report.unchanged) == (1, 2), report.errors
+    t.refresh_from_db()
+    assert t.authority_name == "住房和城乡建设部（新）" and t.composition_note == "每个工程一本"
+
+
+def test_a_new_type_in_the_admin_is_checked_before_it_is_saved(client, licence_types):
+    admin = get_user_model().objects.create_superuser(username="root", password="Pass@12345")
+    client.force_login(admin)
+    data = {
+        "name": "取水许可证",
+        "code": "11100000000013338W04",
+        "authority_name": "水利部",
+        "holder_kind": "organization",
+        "validity": "years",
+        "validity_years": "",
+        "validity_field": "",
+        "aliases": "[]",
+        "fields": '[{"key": "holder", "label": "取水权人", "sources": ["holder.name"]}]',
+        "composition_note": "",
+    }
+    html = client.post(reverse("admin:licences_licencetype_add"), data).content.decode()
+    assert "证照类型代码" in html and "1至50之间的有效年限" in html
+    assert not LicenceType.objects.filter(name="取水许可证").exists()
+    data |= {"code": "11100000000013338W042", "validity_years": "5"}
+    assert client.post(reverse("admin:licences_licencetype_add"), data).status_code == 302
+    t = LicenceType.objects.get(name="取水许可证")
+    assert t.validity_years == 5 and t.fields[0]["sources"] == ["holder.name"]
+    assert AuditEvent.objects.filter(action="licences.type_create", object_id=str(t.pk)).exists()
