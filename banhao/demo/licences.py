@@ -1,4 +1,4 @@
-"""The demo city's licence catalog (证照目录): the types its catalog's items produce.
+"""The demo city's licence catalog (证照目录), and the licences its people and enterprises hold.
 
 The curated types carry face fields, validity rules and the items that yield them. Their type
 codes are 21 characters: the defining authority's credit code (the national authorities' codes
@@ -6,6 +6,9 @@ here are made up for the demo, with valid check characters) and a 3-digit number
 catalog item whose result is an e-licence gets a generic type built from its form (face = the
 form's answers without the contact fields), defined by the implementing department, so that no
 approved demo case promises a licence it cannot issue.
+
+`load_holdings()` then gives the demo's people and enterprises their licences through approved
+cases (see DEMO_CASES below).
 """
 
 from __future__ import annotations

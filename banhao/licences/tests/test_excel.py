@@ -274,3 +274,43 @@ def test_a_new_type_in_the_admin_is_checked_before_it_is_saved(client, licence_t
     t = LicenceType.objects.get(name="取水许可证")
     assert t.validity_years == 5 and t.fields[0]["sources"] == ["holder.name"]
     assert AuditEvent.objects.filter(action="licences.type_create", object_id=str(t.pk)).exists()
+
+
+def test_what_only_the_service_can_tell_is_reported_at_the_row_and_nothing_is_written(licence_types):
+    wb = workbook(licence_types_export())
+    face = [("11100000000013338W099", "name", "名称", "text", "是", "是", "holder.name")]
+    add_type(
+        wb,
+        "营业执照",
+        "11100000000013338W099",
+        "总局",
+        "法人及其他组织",
+        "长期有效",
+        None,
+        None,
+        "否",
+        None,
+        None,
+        fields=face,
+    )
+    face = [("11100000000013338W098", "name", "名称", "text", "是", "是", "holder.name")]
+    add_type(
+        wb,
+        "某许可证",
+        "11100000000013338W098",
+        "总局",
+        "法人及其他组织",
+        "固定年限",
+        None,
+        None,
+        "否",
+        None,
+        None,
+        fields=face,
+    )
+    report = licence_types_import(saved(wb), actor="测试")
+    assert report.errors == [
+        "「证照类型」第5行「证照名称」：证照名称“营业执照”已被类型代码 11100000000013338W001 使用。",
+        "「证照类型」第6行「有效年限」：固定年限的证照请填写1至50之间的有效年限。",
+    ]
+    assert LicenceType.objects.count() == 3
