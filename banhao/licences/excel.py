@@ -4,7 +4,7 @@ Two sheets: 「证照类型」 (one row per type) and 「照面项」 (one row p
 type by 证照类型代码), plus a 「说明」 sheet. The layout follows the catalog's workbook
 (banhao.catalog.excel): Chinese headers with notes, 是/否 columns, codes kept as text.
 
-``licence_types_import(file, actor=…)`` reads the whole workbook, checks every row (the
+``licence_types_import(file, actor=…)`` (a binary stream: an upload, or a file a command opened) reads the whole workbook, checks every row (the
 service's own validation, run inside a savepoint that is rolled back), and writes only when
 nothing at all is wrong, in one transaction, through ``services.licence_type_upsert``. Every
 error names the sheet, the Excel row and the column. A file that is not a workbook, or one
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -193,11 +192,7 @@ class _Refused(Exception):
 
 
 def _read_bytes(source) -> bytes:
-    if isinstance(source, (str, os.PathLike)):
-        if os.path.getsize(source) > MAX_FILE_BYTES:
-            raise _Refused("文件超过10 MB，不予导入。")
-        with open(source, "rb") as fh:
-            return fh.read()
+    """The bytes of a binary stream (an upload, a file the command opened), at most the limit."""
     size = getattr(source, "size", None)
     if size is not None and size > MAX_FILE_BYTES:
         raise _Refused("文件超过10 MB，不予导入。")

@@ -20,7 +20,8 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件“{file}”不存在。")
-        report = licence_types_import(path, actor=ACTOR)
+        with path.open("rb") as fh:
+            report = licence_types_import(fh, actor=ACTOR)
         if report.errors:
             for error in report.errors:
                 self.stderr.write(error)
