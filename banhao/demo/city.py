@@ -282,6 +282,10 @@ def load_staff(regions, depts, halls) -> list[DemoAccount]:
         ("catalog_lanshan", "高雪", Role.CATALOG_OFFICER, lanshan, None, None, None),
         # appended, so that employee numbers of existing demo databases stay as they were
         ("clerk_pickup", "钱佳怡", Role.WINDOW_CLERK, city, None, city_hall, window(city_hall, 24)),
+        # the reviewers who took the demo's approved licence cases (banhao.demo.licences)
+        ("reviewer_health", "沈雨桐", Role.REVIEWER, city, depts["临沂市卫生健康委员会"], None, None),
+        ("reviewer_land", "曹文斌", Role.REVIEWER, city, depts["临沂市自然资源和规划局"], None, None),
+        ("reviewer_civil_lanshan", "蒋晓梅", Role.REVIEWER, lanshan, depts["兰山区民政局"], None, None),
     ]
     accounts = []
     for i, (username, name, role, region, dept, hall, win) in enumerate(people, start=1):

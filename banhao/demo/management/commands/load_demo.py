@@ -1,14 +1,25 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from banhao.demo import catalog, city
+from banhao.demo import catalog, city, licences
+from banhao.licences.keys import KeyringError
 
 
 class Command(BaseCommand):
-    help = "载入演示城市（临沂）：区域、部门、大厅、窗口、工作人员和办事群众。可重复执行，已有数据保持不变。"
+    help = (
+        "载入演示城市（临沂）：区域、部门、大厅、窗口、工作人员和办事群众，事项目录，证照目录，"
+        "以及经真实办件流程签发的电子证照。可重复执行，已有数据保持不变。"
+    )
 
     def handle(self, *args, **options):
         staff, applicants = city.load()
         counts = catalog.load()
+        try:
+            with transaction.atomic():
+                types = licences.load()
+                holdings = licences.load_holdings()
+        except KeyringError as e:
+            raise CommandError(f"电子证照签名密钥不可用：{e}") from None
         password = city.demo_password()
         out = self.stdout
         out.write(self.style.SUCCESS("演示城市已就绪。所有演示账号的密码：" + password))
@@ -22,3 +33,24 @@ class Command(BaseCommand):
         out.write(
             f"\n事项目录：{counts['standards']} 个标准化文本，{counts['implementations']} 个实施清单（市级和4个区县）。"
         )
+        out.write(self._licences_block(types, holdings))
+
+    @staticmethod
+    def _licences_block(types: int, h: licences.Holdings) -> str:
+        from banhao.licences.models import Status
+
+        labels = dict(Status.choices)
+        by_status = "、".join(f"{labels.get(k, k)}{v}本" for k, v in sorted(h.by_status.items()))
+        lines = [
+            "\n电子证照：",
+            f"  证照目录 {types} 种；演示证照 {h.licences} 本（{by_status}），均经审批通过的演示办件签发并签名。",
+        ]
+        if h.new_cases or h.new_keys:
+            lines.append(f"  本次新办结演示办件 {h.new_cases} 件，新建签名密钥 {h.new_keys} 把。")
+        if h.sample_identifier:
+            lines.append(f"  核验页 /licences/verify/ 可试：{h.sample_identifier}")
+        lines.append("  持证账号（登录名 · 持证主体 · 证照）：")
+        for username, holder, held in h.by_account:
+            lines.append(f"  {username:<18} {holder}：{'、'.join(held)}")
+        lines.append("  食品经营许可（免提交营业执照）可用未持有食品经营许可证的企业账号试办。")
+        return "\n".join(lines)
