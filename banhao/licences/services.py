@@ -657,11 +657,13 @@ def licence_type_upsert(
     licence_type, created = LicenceType.objects.update_or_create(code=code, defaults=values)
     if item_codes is not None:
         licence_type.items.set(item_ids)
-    audit_record(
-        actor=actor,
-        obj=licence_type,
-        action="licences.type_create" if created else "licences.type_update",
-        before=before,
-        after={k: getattr(licence_type, k) for k in values},
-    )
+    after = {k: getattr(licence_type, k) for k in values}
+    if created or before != after:  # an unchanged re-import writes no audit event
+        audit_record(
+            actor=actor,
+            obj=licence_type,
+            action="licences.type_create" if created else "licences.type_update",
+            before=before,
+            after=after,
+        )
     return licence_type, created
