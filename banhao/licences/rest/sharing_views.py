@@ -102,6 +102,15 @@ def _reason(request) -> str:
         raise BadRequest(_first(e)) from None
 
 
+class ReasonFirst:
+    """Every sharing call carries a 用证事由: a call without one is a 400 before anything else
+    (authentication included), so the rule reads the same to every caller."""
+
+    def initial(self, request, *args, **kwargs):
+        _reason(request)
+        super().initial(request, *args, **kwargs)
+
+
 def holder_code(value: str | None) -> str:
     """A holder's code as typed (NFKC: full-width digits fold): a resident ID or a USCC."""
     text = unicodedata.normalize("NFKC", value or "").strip()
@@ -180,7 +189,7 @@ def _one(identifier: str) -> Licence:
     return licence
 
 
-class LicenceQueryView(APIView):
+class LicenceQueryView(ReasonFirst, APIView):
     client_scopes = {"GET": "licences.read"}
 
     @extend_schema(
@@ -209,7 +218,7 @@ class LicenceQueryView(APIView):
         return Response(s.LicenceListSerializer({"count": len(results), "results": results}).data)
 
 
-class LicenceDetailView(APIView):
+class LicenceDetailView(ReasonFirst, APIView):
     client_scopes = {"GET": "licences.read"}
 
     @extend_schema(
@@ -235,7 +244,7 @@ class LicenceDetailView(APIView):
         return Response(data)
 
 
-class LicenceByQrView(APIView):
+class LicenceByQrView(ReasonFirst, APIView):
     client_scopes = {"GET": "licences.read"}
 
     @extend_schema(
@@ -267,7 +276,7 @@ class LicenceByQrView(APIView):
         return Response(data)
 
 
-class LicenceCopyView(APIView):
+class LicenceCopyView(ReasonFirst, APIView):
     client_scopes = {"GET": "licences.copy"}
 
     def perform_content_negotiation(self, request, force=False):

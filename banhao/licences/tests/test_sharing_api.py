@@ -253,3 +253,18 @@ def test_the_openapi_document_describes_the_sharing_endpoints(client, make_staff
     assert any(p.endswith("/copy/") for p in paths if p.startswith("/api/v1/licences/"))
     params = {p["name"]: p for p in paths["/api/v1/licences/"]["get"]["parameters"]}
     assert params["reason"]["required"] is True
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/licences/?holder=91371302MA00000151",
+        "/api/v1/licences/1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U/",
+        "/api/v1/licences/by-qr/?qr=x",
+        "/api/v1/licences/1.2.156.3005.2.11100000000013338W011.11430000006122244L.20230000403.001.U/copy/",
+    ],
+)
+def test_a_call_without_a_reason_is_a_400_even_before_authentication(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "用证事由" in response.json()["detail"]
