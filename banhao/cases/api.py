@@ -38,6 +38,9 @@ from .window_api import *  # noqa: F403  (comprehensive windows and unified pick
 from .window_api import __all__ as _window_all
 
 __all__ = [
+    "CaseRatingFacts",
+    "case_rating_facts",
+    "cases_finished_between",
     "ACCEPT",
     "CORRECTION",
     "OUTCOMES",
@@ -132,3 +135,95 @@ def case_summaries(case_ids: list[int]) -> list[dict[str, Any]]:
         for c in Case.objects.select_related("version", "department").filter(pk__in=case_ids)
     }
     return [rows[i] for i in case_ids if i in rows]
+
+
+# --- facts for evaluation (好差评, 12345 callbacks) -------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseRatingFacts:
+    """What the evaluation loop needs of a case: who may rate it, and where the rating belongs."""
+
+    id: int
+    number: str
+    item: str
+    status: str
+    department_id: int
+    department: str
+    region_id: int
+    applicant_user_id: int | None
+    person_id: int
+    contact_phone: str
+    channel: str
+    delivered_at: dt.datetime | None
+    concluded_at: dt.datetime | None
+    complex: bool  # promised limit over 5 working days: its rectifications get the longer deadline
+
+    @property
+    def ratable(self) -> bool:
+        """Rated after delivery (送达) or conclusion (办结)."""
+        return self.status in ("delivered", "concluded")
+
+
+def _rating_facts(c) -> CaseRatingFacts:
+    return CaseRatingFacts(
+        id=c.pk,
+        number=c.number,
+        item=c.version.display_name,
+        status=c.status,
+        department_id=c.department_id,
+        department=c.department.name,
+        region_id=c.region_id,
+        applicant_user_id=c.applicant_user_id,
+        person_id=c.person_id,
+        contact_phone=c.contact_phone,
+        channel=c.channel,
+        delivered_at=c.delivered_at,
+        concluded_at=c.concluded_at,
+        complex=(c.promised_limit or 0) > 5,
+    )
+
+
+def case_rating_facts(case_id: int | None = None, *, number: str = "") -> CaseRatingFacts | None:
+    from .models import Case
+
+    qs = Case.objects.select_related("version", "department").only(
+        "number",
+        "status",
+        "department_id",
+        "department__name",
+        "region_id",
+        "applicant_user_id",
+        "person_id",
+        "contact_phone",
+        "channel",
+        "delivered_at",
+        "concluded_at",
+        "promised_limit",
+        "version__name",
+        "version__sub_item_name",
+        "version__handling_name",
+    )
+    c = qs.filter(pk=case_id).first() if case_id is not None else qs.filter(number=number).first()
+    return _rating_facts(c) if c else None
+
+
+def cases_finished_between(
+    start: dt.datetime, end: dt.datetime, *, limit: int = 5000
+) -> list[CaseRatingFacts]:
+    """Cases delivered (or concluded without a delivery) in [start, end), oldest first: the
+    default-rating sweep and the 12345 callback plan read them."""
+    from django.db.models import Q
+
+    from .models import Case
+
+    qs = (
+        Case.objects.select_related("version", "department")
+        .filter(status__in=["delivered", "concluded"])
+        .filter(
+            Q(delivered_at__gte=start, delivered_at__lt=end)
+            | Q(delivered_at__isnull=True, concluded_at__gte=start, concluded_at__lt=end)
+        )
+        .order_by("delivered_at", "id")
+    )
+    return [_rating_facts(c) for c in qs[:limit]]

@@ -315,6 +315,19 @@ BANHAO_LICENCE_ALGORITHM = env("BANHAO_LICENCE_ALGORITHM", default="sm2").lower(
 # How many days a watermarked copy (加注件) of a licence stays valid ("本加注件有效期至").
 BANHAO_LICENCE_COPY_DAYS = env.int("BANHAO_LICENCE_COPY_DAYS", default=30)
 
+# --- evaluation (好差评) ---------------------------------------------------------------------
+# A case nobody rated this many working days after delivery gets the default level (满意 = 4 on
+# the internal scale, 5 = 非常满意), marked as default and counted separately.
+BANHAO_RATING_DEFAULT_DAYS = env.int("BANHAO_RATING_DEFAULT_DAYS", default=5)
+BANHAO_RATING_DEFAULT_LEVEL = env.int("BANHAO_RATING_DEFAULT_LEVEL", default=4)
+# How long the SMS / QR rating link of a case works (days); it stops once the case is rated.
+BANHAO_RATING_TOKEN_DAYS = env.int("BANHAO_RATING_TOKEN_DAYS", default=30)
+# Working days a bad rating's rectification has (差评整改): simple cases, complex cases.
+BANHAO_RECTIFICATION_DAYS = {
+    "simple": env.int("BANHAO_RECTIFICATION_DAYS_SIMPLE", default=5),
+    "complex": env.int("BANHAO_RECTIFICATION_DAYS_COMPLEX", default=15),
+}
+
 # --- background work (decision 0008) ----------------------------------------------------
 # Tasks are rows in the database (django-tasks-db), enqueued inside the transaction of the
 # change that causes them and run by `manage.py db_worker` processes (as many as needed).
@@ -344,6 +357,7 @@ BANHAO_SCHEDULE = {
     "hall_sweep": {"command": "hall_sweep", "at": ["12:05", "17:05"], "workdays": True},
     "catalog_reindex": {"command": "catalog_reindex", "at": ["02:30"]},
     "licences_sweep": {"command": "licences_sweep", "at": ["00:10"]},
+    "evaluation_sweep": {"command": "evaluation_sweep", "at": ["06:40"]},
     "outbox_sweep": {"task": "banhao.notify.tasks.outbox_sweep", "every": 300},
     "tasks_prune": {"command": "prune_db_task_results", "at": ["03:30"]},  # finished tasks > 14 days
 }

@@ -1,0 +1,14 @@
+"""manage.py evaluation_sweep: the evaluation loop's daily work (scheduled): default ratings of
+cases nobody rated in time."""
+
+from django.core.management.base import BaseCommand
+
+from banhao.evaluation import ratings
+
+
+class Command(BaseCommand):
+    help = "好差评每日清扫：逾期未评价的办件记为默认评价（单独统计）。"
+
+    def handle(self, *args, **options):
+        n = ratings.rating_default_sweep()
+        self.stdout.write(f"默认评价：{n} 件")
