@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     HELPER = "helper", "帮办代办员"
     CATALOG_OFFICER = "catalog_officer", "事项管理人员"
     ADMINISTRATOR = "administrator", "系统管理员"
+    HOTLINE = "hotline", "12345热线人员"
 
 
 # Roles whose data scope is narrowed to their own department as well as their region.
@@ -25,6 +26,11 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # refuse; cases.review: claim, opinions, special procedures; cases.decide: the decision (and
 # head sign-off); cases.deliver: result ready, hand-over, conclusion. licences.use: query
 # licences and download watermarked copies through the sharing API (每次写明用证事由).
+# cases.rehandle: send a delivered or concluded case back for re-handling (重办, after a
+# dissatisfied 12345 callback). hotline.callback: the callback work list and questionnaire;
+# hotline.tickets: receive, dispatch and call back 12345 tickets; hotline.handle: sign and answer
+# the tickets dispatched to one's department; hotline.metrics: the per-unit 12345 figures;
+# hotline.reveal: see a caller's whole phone number (each time audited).
 # licences.view: the licence register (电子证照) of the scope; licences.manage: suspend, resume
 # and revoke a licence (an act of the issuing office, as a decision is: the department head).
 PERMISSIONS: dict[str, set[str]] = {
@@ -49,6 +55,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.deliver",
         "licences.use",
         "licences.view",
+        "hotline.handle",
     },
     Role.DEPARTMENT_HEAD: {
         "org.view",
@@ -62,6 +69,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.assign",
         "licences.view",
         "licences.manage",
+        "hotline.handle",
+        "hotline.metrics",
     },
     Role.HALL_MANAGER: {
         "registry.view",
@@ -82,6 +91,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.view",
         "hall.stats",
         "licences.view",
+        "hotline.metrics",
     },
     Role.HELPER: {"registry.view", "org.view", "catalog.view"},
     Role.CATALOG_OFFICER: {"org.view", "audit.view", "catalog.view", "catalog.edit", "catalog.audit"},
@@ -101,6 +111,16 @@ PERMISSIONS: dict[str, set[str]] = {
         "hall.stats",
         "hall.manage",
         "licences.view",
+    },
+    Role.HOTLINE: {
+        "org.view",
+        "catalog.view",
+        "cases.view",
+        "cases.rehandle",
+        "hotline.callback",
+        "hotline.tickets",
+        "hotline.metrics",
+        "hotline.reveal",
     },
 }
 

@@ -248,6 +248,7 @@ ROLE_INTRO: dict[str, str] = {
     Role.HELPER: "为重点项目和有需要的群众提供帮办代办服务。",
     Role.CATALOG_OFFICER: "维护市级标准化文本和本区域实施清单，确保两级十同。",
     Role.ADMINISTRATOR: "维护组织机构、基础信息、工作日历和账户。",
+    Role.HOTLINE: "12345热线回访办结的办件并记录评价，接收、派发和回访热线工单，不满意的送回重办。",
 }
 
 ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
@@ -292,6 +293,11 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("工作日历", "录入法定节假日和调休安排", CALENDAR_ADMIN),
         Entry("组织机构", "区域、部门、大厅、窗口、人员", "org:department_list"),
         Entry("基础信息库", "自然人、法人基础信息", "registry:person_list"),
+    ),
+    Role.HOTLINE: (
+        Entry("回访任务", "昨日办结办件的抽样回访和全部差评回访，按问卷记录", "hotline:callbacks"),
+        Entry("热线工单", "12345工单的派单、退回改派和答复后回访", "hotline:tickets"),
+        Entry("承办单位考核", "按时签收率、按时办结率、解决率、满意率、重办率", "hotline:metrics"),
     ),
 }
 
