@@ -21,6 +21,7 @@ __all__ = [
     "WindowInfo",
     "ZoneInfo",
     "city_region_code",
+    "department_choices",
     "department_credit_codes",
     "department_id_by_name",
     "department_info",
@@ -191,6 +192,16 @@ def department_names(region_code: str) -> list[str]:
         .order_by("order", "name")
         .values_list("name", flat=True)
     )
+
+
+def department_choices(region_ids=None) -> list[tuple[int, str]]:
+    """(id, name) of the active departments, optionally of some regions (a scope), in order."""
+    from .models import Department
+
+    qs = Department.objects.filter(active=True).order_by("region__code", "order", "name")
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=region_ids)
+    return list(qs.values_list("id", "name"))
 
 
 def region_choices(region_ids=None) -> list[tuple[str, str]]:
