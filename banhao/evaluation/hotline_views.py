@@ -33,8 +33,11 @@ PAGE_SIZE = 30
 
 def _errors(e: ValidationError) -> dict[str, list[str]]:
     if hasattr(e, "error_dict"):
-        return {k: [str(m) for v in vs for m in v.messages] for k, vs in e.error_dict.items()}
-    return {"__all__": list(e.messages)}
+        errors = {k: [str(m) for v in vs for m in v.messages] for k, vs in e.error_dict.items()}
+        if "__all__" in errors:
+            errors["general"] = errors.pop("__all__")
+        return errors
+    return {"general": list(e.messages)}
 
 
 def _countdown(due: dt.date | None, done: bool) -> dict:
@@ -137,7 +140,7 @@ def callback_detail(request, pk: int):
             comment=post.get("comment", ""),
         )
     except (ValidationError, PermissionDenied) as e:
-        errors = _errors(e) if isinstance(e, ValidationError) else {"__all__": [str(e)]}
+        errors = _errors(e) if isinstance(e, ValidationError) else {"general": [str(e)]}
         context = _callback_context(request, c, form=post, errors=errors)
         return render(request, "evaluation/hotline/callback.html", context, status=400)
     if done.status == Callback.Status.PENDING:
