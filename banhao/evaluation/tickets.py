@@ -253,17 +253,17 @@ def _int(data, key: str, message: str, low: int, high: int) -> int:
 
 @transaction.atomic
 def ticket_act(ticket_id: int, action: str, actor, today: dt.date | None = None, **data) -> HotlineTicket:
-    """Performs one step on a ticket: checks the action exists, the actor may take it, the status
-    allows it (the transition table's Chinese message) and the parameters; writes a TicketEvent
+    """Performs one step on a ticket: checks the action exists, the status allows it (the
+    transition table's Chinese message), the actor may take it, and the parameters; writes a TicketEvent
     and an audit row. Raises ValidationError / PermissionDenied; nothing changes then."""
     if action not in ACTION_LABELS or action == "receive":
         raise ValidationError({"action": "未知的操作。"})
     ticket = HotlineTicket.objects.select_for_update().filter(pk=ticket_id).first()
     if ticket is None:
         raise ValidationError("工单不存在。")
-    scope = _check_actor(ticket, action, actor)
     before = ticket.status
     target = transition(before, action)
+    scope = _check_actor(ticket, action, actor)
     today = today or timezone.localdate()
     now = timezone.now()
     note = ""
