@@ -261,11 +261,13 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
     Role.REVIEWER: (
         Entry("待办审批", "本部门待审查的办件", "cases_office:inbox"),
         Entry("办件时限预警", "临期、超期办件提醒", "/office/cases/?warning=red"),
+        Entry("12345工单", "派至本部门的热线工单：签收、答复", "hotline:department_tickets"),
     ),
     Role.DEPARTMENT_HEAD: (
         Entry("部门办件", "本部门办件量和办理情况", "cases_office:inbox"),
         Entry("超期督办", "临期、超期办件的督办", "/office/cases/?warning=red"),
         Entry("部门人员", "本部门工作人员和角色", "org:staff_list"),
+        Entry("12345工单", "派至本部门的热线工单和考核指标", "hotline:department_tickets"),
     ),
     Role.HALL_MANAGER: (
         Entry("大厅实时监控", "叫号大屏、实时统计、取号机和自助服务区", "hall:index"),
