@@ -207,3 +207,6 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.action}"
+
+
+TicketKind = HotlineTicket.Kind  # named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]

@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
     # several "status" fields: each choice set keeps a stable name
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "banhao.cases.models.Status",
+        "HotlineTicketKindEnum": "banhao.evaluation.models_hotline.TicketKind",
         "LicenceVerifyStatusEnum": ["valid", "suspended", "revoked", "expired", "unknown", "tampered"],
     },
 }

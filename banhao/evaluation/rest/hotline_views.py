@@ -69,7 +69,7 @@ class TicketOutSerializer(serializers.Serializer):
     created = serializers.BooleanField(required=False)
 
 
-class ErrorSerializer(serializers.Serializer):
+class HotlineErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     errors = serializers.DictField(required=False)
 
@@ -117,9 +117,9 @@ class TicketReceiveView(APIView):
         responses={
             201: TicketOutSerializer,
             200: TicketOutSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="参数有误：中文说明"),
+            400: OpenApiResponse(HotlineErrorSerializer, description="参数有误：中文说明"),
             403: OpenApiResponse(
-                ErrorSerializer, description="不是12345系统的接口客户端，或未获 hotline.push 授权"
+                HotlineErrorSerializer, description="不是12345系统的接口客户端，或未获 hotline.push 授权"
             ),
         },
     )
