@@ -347,8 +347,32 @@ def ticket_act(ticket_id: int, action: str, actor, today: dt.date | None = None,
         extra = {"answer_due": ticket.answer_due.isoformat(), "count": ticket.rehandle_count}
     ticket.status = target
     ticket.save()
-    _event(ticket, actor, action, before, note=note, data=extra)
+    event = _event(ticket, actor, action, before, note=note, data=extra)
+    if action in ("dispatch", "rehandle"):
+        _tell_department(ticket, event)
     return ticket
+
+
+def _tell_department(ticket: HotlineTicket, event: TicketEvent) -> None:
+    """A site message to the department's handlers, through notify's outbox, in this transaction."""
+    from django.urls import reverse
+
+    from banhao.notify.api import SITE, message_send
+    from banhao.org.api import department_staff_user_ids
+
+    what = "退回重办" if event.action == "rehandle" else "派单"
+    due = ticket.sign_due if event.action == "dispatch" else ticket.answer_due
+    when = "签收" if event.action == "dispatch" else "重新答复"
+    for user_id in department_staff_user_ids(ticket.department_id, "hotline.handle"):
+        message_send(
+            recipient=user_id,
+            channel=SITE,
+            title=f"12345工单{what}",
+            text=f"12345工单{ticket.number}（{ticket.get_kind_display()}：{ticket.title}）已{what}至本单位，"
+            f"请于{due.year}年{due.month}月{due.day}日前{when}。",
+            link=reverse("hotline:ticket", args=[ticket.pk]),
+            dedupe_key=f"hotline-ticket-event:{event.pk}:{user_id}",
+        )
 
 
 def _department(department_id, scope) -> int:

@@ -62,6 +62,27 @@ def test_the_plan_samples_each_department_and_item_by_the_hash_of_the_case_numbe
     assert Callback.objects.count() == wanted
 
 
+def test_the_sample_is_drawn_in_each_item_group_separately(cases, settings, monkeypatch):
+    import dataclasses
+
+    from banhao.cases import api as cases_api
+
+    settings.BANHAO_CALLBACK_RATE = 0.34
+    made = cases(6)
+    real = cases_api.cases_finished_between
+
+    def two_items(start, end, **kw):
+        facts = real(start, end, **kw)
+        return [dataclasses.replace(f, item="甲事项" if i % 2 else "乙事项") for i, f in enumerate(facts)]
+
+    monkeypatch.setattr(cases_api, "cases_finished_between", two_items)
+    # ceil(0.34 × 3) = 2 in each of the two groups; one draw over all six would give ceil(0.34 × 6) = 3
+    assert callbacks.callback_plan(plan_day()) == 4
+    assert {c.item for c in Callback.objects.all()} == {"甲事项", "乙事项"}
+    assert Callback.objects.filter(item="甲事项").count() == 2
+    assert len(made) == 6
+
+
 def test_every_bad_rating_is_called_even_at_a_zero_rate(cases, applicant, settings):
     settings.BANHAO_CALLBACK_RATE = 0
     good, bad = cases(2)

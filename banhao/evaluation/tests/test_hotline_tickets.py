@@ -175,6 +175,12 @@ def test_the_whole_loop_received_to_closed(regions, desk, reviewer, depts):
     t = receive(kind="complaint")
     t = tickets.ticket_act(t.pk, "dispatch", desk, department_id=depts["approval"].pk, note="请核查")
     assert t.status == "dispatched" and t.department_id == depts["approval"].pk
+    from banhao.notify.models import Message
+
+    told = Message.objects.get(user=reviewer)
+    assert (
+        t.number in told.text and "签收" in told.text and told.link == reverse("hotline:ticket", args=[t.pk])
+    )
     t = tickets.ticket_act(t.pk, "sign", reviewer)
     assert t.status == "signed" and t.on_time_sign is True
     t = tickets.ticket_act(t.pk, "answer", reviewer, answer="已核实，材料要求已按清单更正并致歉。")
