@@ -229,11 +229,9 @@ def _check_actor(ticket: HotlineTicket, action: str, actor):
 
 
 def _text(data, key: str, message: str, *, required: bool = True) -> str:
-    value = (
-        " ".join(str((data or {}).get(key) or "").split())
-        if key != "answer"
-        else str((data or {}).get(key) or "").strip()
-    )
+    """A text parameter: an answer keeps its line breaks, a note or reason is one line."""
+    raw = str((data or {}).get(key) or "")
+    value = raw.strip() if key == "answer" else " ".join(raw.split())
     if required and not value:
         raise ValidationError({key: message})
     if len(value) > TEXT_MAX:

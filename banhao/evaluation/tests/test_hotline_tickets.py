@@ -380,8 +380,12 @@ def test_the_desk_dispatches_and_the_department_signs_and_answers_through_the_pa
     act = reverse("hotline:ticket_act", args=[t.pk])
     bad = client.post(act, {"action": "dispatch", "department_id": "x"})
     assert bad.status_code == 400 and "请选择承办单位" in bad.content.decode()
+    page = client.get(reverse("hotline:ticket", args=[t.pk])).content.decode()
+    assert 'value="dispatch"' in page and 'value="sign"' not in page
     assert client.post(act, {"action": "dispatch", "department_id": depts["approval"].pk}).status_code == 302
     client.force_login(reviewer)
+    page = client.get(reverse("hotline:ticket", args=[t.pk])).content.decode()
+    assert 'value="sign"' in page and 'value="return"' in page and 'value="dispatch"' not in page
     assert t.number in client.get(reverse("hotline:department_tickets")).content.decode()
     assert client.post(act, {"action": "sign"}).status_code == 302
     assert client.post(act, {"action": "answer", "answer": "已电话答复"}).status_code == 302
