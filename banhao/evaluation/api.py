@@ -14,8 +14,10 @@ from .models import BAD_LEVELS, ONSITE_DIMENSIONS, Level, Rating
 __all__ = [
     "LEVELS",
     "ONSITE_DIMENSIONS",
+    "CallbackFigures",
     "RatingInfo",
     "UnitMetrics",
+    "callback_unit_figures",
     "hotline_unit_metrics",
     "rating_for_ticket",
     "rating_record_onsite",
@@ -210,6 +212,72 @@ def hotline_unit_metrics(
             resolution_rate=_rate(r["resolved"], r["called_back"]),
             satisfaction_rate=_rate(r["satisfied"], r["rated"]),
             rehandle_rate=_rate(r["rehandled"], r["answered"]),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CallbackFigures:
+    """One department's case callbacks (回访) planned in one month."""
+
+    department_id: int
+    department: str
+    planned: int
+    reached: int
+    unreachable: int
+    refused: int
+    average_score: float | None
+    satisfied: int  # 基本满意 and better, of the reached
+    rehandled: int
+    satisfaction_rate: float | None
+
+
+def callback_unit_figures(
+    month: str, *, region_ids=None, department_id: int | None = None
+) -> list[CallbackFigures]:
+    """The case callbacks per department for the callbacks planned in ``month`` (YYYY-MM)."""
+    import datetime as dt
+
+    from django.db.models import Avg, Count, Q
+
+    from .models_hotline import Callback
+
+    try:
+        first = dt.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise ValidationError({"month": "月份格式应为 YYYY-MM。"}) from None
+    after = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    qs = Callback.objects.filter(planned_on__gte=first, planned_on__lt=after)
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=region_ids)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    rows = (
+        qs.values("department_id", "department__name")
+        .annotate(
+            planned=Count("id"),
+            reached=Count("id", filter=Q(status="reached")),
+            unreachable=Count("id", filter=Q(status="unreachable")),
+            refused=Count("id", filter=Q(status="refused")),
+            average=Avg("score", filter=Q(status="reached")),
+            satisfied=Count("id", filter=Q(status="reached", level__gte=Level.BASIC)),
+            rehandled=Count("id", filter=Q(rehandled=True)),
+        )
+        .order_by("department__name")
+    )
+    return [
+        CallbackFigures(
+            department_id=r["department_id"],
+            department=r["department__name"],
+            planned=r["planned"],
+            reached=r["reached"],
+            unreachable=r["unreachable"],
+            refused=r["refused"],
+            average_score=round(float(r["average"]), 1) if r["average"] is not None else None,
+            satisfied=r["satisfied"],
+            rehandled=r["rehandled"],
+            satisfaction_rate=_rate(r["satisfied"], r["reached"]),
         )
         for r in rows
     ]

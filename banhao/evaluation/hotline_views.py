@@ -24,7 +24,7 @@ from banhao.core.masking import mask_phone
 from banhao.org.api import department_choices, staff_required
 
 from . import callbacks, tickets
-from .api import hotline_unit_metrics
+from .api import callback_unit_figures, hotline_unit_metrics
 from .models import BAD_LEVELS, BAD_REASONS, Level
 from .models_hotline import Callback, CallbackAttempt, HotlineTicket
 
@@ -335,19 +335,16 @@ def metrics(request):
     """GET /hotline/metrics/?month=YYYY-MM — the 12345 figures per department (the scope's)."""
     month = request.GET.get("month", "").strip()[:7] or timezone.localdate().strftime("%Y-%m")
     error = ""
+    own = request.scope.department_id if request.scope.role in ("reviewer", "department_head") else None
     try:
-        rows = hotline_unit_metrics(
-            month,
-            region_ids=request.scope.region_ids,
-            department_id=request.scope.department_id
-            if request.scope.role in ("reviewer", "department_head")
-            else None,
-        )
+        rows = hotline_unit_metrics(month, region_ids=request.scope.region_ids, department_id=own)
+        callback_rows = callback_unit_figures(month, region_ids=request.scope.region_ids, department_id=own)
     except ValidationError as e:
-        rows, error = [], _errors(e).get("month", ["月份格式应为 YYYY-MM。"])[0]
+        rows, callback_rows = [], []
+        error = _errors(e).get("month", ["月份格式应为 YYYY-MM。"])[0]
     return render(
         request,
         "evaluation/hotline/metrics.html",
-        {"rows": rows, "month": month, "error": error},
+        {"rows": rows, "callback_rows": callback_rows, "month": month, "error": error},
         status=400 if error else 200,
     )

@@ -291,3 +291,26 @@ def test_other_roles_and_other_regions_cannot_reach_callbacks(client, cases, set
     client.force_login(make_staff("hotline", region="yinan"))
     assert client.get(reverse("hotline:callback", args=[cb.pk])).status_code == 404
     assert client.post(reverse("hotline:callback_phone", args=[cb.pk])).status_code == 404
+
+
+def test_the_callback_figures_per_department(client, cases, settings, hotline):
+    from banhao.evaluation.api import callback_unit_figures
+
+    settings.BANHAO_CALLBACK_MAX_TRIES = 1
+    first, second, third = _planned(cases, settings, n=3)
+    callbacks.callback_record(callback_id=first.pk, actor=hotline, outcome="reached", answers=SATISFIED)
+    callbacks.callback_record(
+        callback_id=second.pk,
+        actor=hotline,
+        outcome="reached",
+        answers=UNHAPPY,
+        reasons=["repeat"],
+        comment="跑了三次",
+    )
+    callbacks.callback_record(callback_id=third.pk, actor=hotline, outcome="no_answer")
+    (row,) = callback_unit_figures(plan_day().strftime("%Y-%m"))
+    assert (row.planned, row.reached, row.unreachable, row.refused) == (3, 2, 1, 0)
+    assert row.average_score == 50.0 and row.satisfaction_rate == 50.0 and row.rehandled == 1
+    client.force_login(hotline)
+    html = client.get(reverse("hotline:metrics"), {"month": plan_day().strftime("%Y-%m")}).content.decode()
+    assert "办件回访" in html and "50.0" in html
