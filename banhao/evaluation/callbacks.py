@@ -5,8 +5,9 @@ The plan (``callback_plan``, a step of ``manage.py evaluation_sweep``) runs on w
 takes the cases delivered or concluded since the previous working day (cases_finished_between),
 groups them by department and item, and in each group picks ``ceil(rate × n)`` cases in the order
 of a hash of their case number (deterministic: a rerun picks the same ones, and the unique
-constraint per case keeps it from adding any); every case with a bad current rating is planned
-as well. The rate is BANHAO_CALLBACK_RATE, overridden per department (by name or id) in
+constraint per case and round keeps it from adding any); every case with a bad current rating
+is planned as well. A case finished again after a re-handling (重办) is in a new round: it is
+called back again whatever the draw, to hear whether the re-handling put it right. The rate is BANHAO_CALLBACK_RATE, overridden per department (by name or id) in
 BANHAO_CALLBACK_DEPARTMENT_RATES. A callback is due BANHAO_CALLBACK_DAYS working days after the
 case finished (the day after completion, domain.md §5).
 
@@ -135,7 +136,9 @@ def callback_plan(today: dt.date | None = None) -> int:
         ordered = sorted(members, key=lambda f: _draw(f.number))
         picked = {f.id for f in ordered[:wanted]}
         for f in members:
-            if f.id in bad:
+            if f.rehandle_count and f.id not in bad:
+                chosen.append((f, Callback.Reason.REHANDLED))
+            elif f.id in bad:
                 chosen.append((f, Callback.Reason.BAD_RATING))
             elif f.id in picked:
                 chosen.append((f, Callback.Reason.SAMPLED))
@@ -149,6 +152,7 @@ def callback_plan(today: dt.date | None = None) -> int:
                 Callback.objects.create(
                     case_id=facts.id,
                     case_number=facts.number,
+                    round=facts.rehandle_count,
                     item=facts.item[:300],
                     department_id=facts.department_id,
                     region_id=facts.region_id,

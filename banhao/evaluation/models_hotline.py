@@ -1,7 +1,7 @@
 """12345 hotline: callbacks of finished cases (回访) and the hotline's own tickets (工单).
 
-A Callback is one planned call about one case (at most one per case: the plan's rerun adds
-nothing); its attempts are CallbackAttempt rows. A HotlineTicket is a 12345 ticket received
+A Callback is one planned call about one case (at most one per case and re-handling round: the
+plan's rerun adds nothing, a case finished again after 重办 is called again); its attempts are CallbackAttempt rows. A HotlineTicket is a 12345 ticket received
 from the 12345 system (idempotent on its number) and moved by tickets.py's transition table;
 each step is a TicketEvent. See docs/hotline.md.
 """
@@ -22,9 +22,12 @@ class Callback(models.Model):
     class Reason(models.TextChoices):
         SAMPLED = "sampled", "抽样回访"
         BAD_RATING = "bad_rating", "差评必访"
+        REHANDLED = "rehandled", "重办后回访"
 
     case = models.ForeignKey("cases.Case", verbose_name="办件", on_delete=models.PROTECT, related_name="+")
     case_number = models.CharField("办件编号", max_length=32)
+    # the case's re-handling round when planned: 0 for its first completion, 1 after one 重办 …
+    round = models.PositiveSmallIntegerField("回访轮次", default=0)
     item = models.CharField("事项", max_length=300)
     department = models.ForeignKey(
         "org.Department", verbose_name="承办部门", on_delete=models.PROTECT, related_name="+"
@@ -65,7 +68,9 @@ class Callback(models.Model):
         verbose_name = "12345回访"
         verbose_name_plural = "12345回访"
         ordering = ["due_on", "id"]
-        constraints = [models.UniqueConstraint(fields=["case"], name="evaluation_one_callback_per_case")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "round"], name="evaluation_one_callback_per_case_round")
+        ]
         indexes = [models.Index(fields=["status", "due_on"], name="evaluation_callback_work_idx")]
 
     def __str__(self) -> str:

@@ -314,3 +314,27 @@ def test_the_callback_figures_per_department(client, cases, settings, hotline):
     client.force_login(hotline)
     html = client.get(reverse("hotline:metrics"), {"month": plan_day().strftime("%Y-%m")}).content.decode()
     assert "办件回访" in html and "50.0" in html
+
+
+def test_a_case_finished_again_after_re_handling_is_called_back_again(cases, settings, hotline):
+    from banhao.cases import services as case_services
+
+    (cb,) = _planned(cases, settings)
+    callbacks.callback_record(
+        callback_id=cb.pk,
+        actor=hotline,
+        outcome="reached",
+        answers=UNHAPPY,
+        reasons=["repeat"],
+        comment="跑了三次",
+    )
+    case = Case.objects.get(pk=cb.case_id)
+    case_services.case_decide(actor="测试", case=case, approved=True, reason="")
+    case_services.case_result_ready(actor="测试", case=Case.objects.get(pk=case.pk))
+    case_services.case_deliver(actor="测试", case=Case.objects.get(pk=case.pk), method="pickup")
+    settings.BANHAO_CALLBACK_RATE = 0  # not by the draw: every re-handled case is called again
+    assert callbacks.callback_plan(plan_day()) == 1
+    again = Callback.objects.get(case_id=case.pk, round=1)
+    assert again.reason == Callback.Reason.BAD_RATING  # its phone rating was bad
+    assert callbacks.callback_plan(plan_day()) == 0
+    assert Callback.objects.filter(case_id=case.pk).count() == 2
