@@ -29,6 +29,8 @@ from .models import BAD_LEVELS, BAD_REASONS, Level
 from .models_hotline import Callback, CallbackAttempt, HotlineTicket
 
 PAGE_SIZE = 30
+# the answer clock has stopped (it runs from receipt until the department answers)
+ANSWERED = (HotlineTicket.Status.ANSWERED, HotlineTicket.Status.CALLED_BACK, HotlineTicket.Status.CLOSED)
 
 
 def _errors(e: ValidationError) -> dict[str, list[str]]:
@@ -182,9 +184,7 @@ def _ticket_rows(qs):
             "t": t,
             "phone": mask_phone(t.caller_phone),
             "sign": _countdown(t.sign_due, t.status != HotlineTicket.Status.DISPATCHED),
-            "answer": _countdown(
-                t.answer_due, t.status not in (HotlineTicket.Status.DISPATCHED, HotlineTicket.Status.SIGNED)
-            ),
+            "answer": _countdown(t.answer_due, t.status in ANSWERED),
         }
         for t in qs
     ]
@@ -270,9 +270,7 @@ def _ticket_context(request, t: HotlineTicket, **extra) -> dict:
         "can_reveal": scope.can("hotline.reveal"),
         "perms_desk": desk,
         "sign": _countdown(t.sign_due, t.status != HotlineTicket.Status.DISPATCHED),
-        "answer_cd": _countdown(
-            t.answer_due, t.status not in (HotlineTicket.Status.DISPATCHED, HotlineTicket.Status.SIGNED)
-        ),
+        "answer_cd": _countdown(t.answer_due, t.status in ANSWERED),
         "labels": tickets.ACTION_LABELS,
         "extension_days": tickets._days("BANHAO_HOTLINE_EXTENSION_DAYS", 5),
         "errors": {},
