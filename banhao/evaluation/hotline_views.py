@@ -234,10 +234,7 @@ def department_tickets(request):
 
 
 def _ticket_or_404(request, pk: int) -> HotlineTicket:
-    qs = tickets.tickets_for_scope(request.scope)
-    if not request.scope.can("hotline.tickets"):
-        qs = qs.filter(department_id=request.scope.department_id)
-    t = qs.filter(pk=pk).first()
+    t = tickets.tickets_for_scope(request.scope).filter(pk=pk).first()
     if t is None:
         raise Http404("未找到该工单。")
     return t

@@ -205,9 +205,13 @@ def ticket_receive(*, actor, data, region_id: int, source: str = "") -> Received
 
 
 def tickets_for_scope(scope):
-    """The tickets of the scope: the hotline desk sees its regions; a department role only the
-    tickets dispatched to its department."""
-    return scope.filter(HotlineTicket.objects.select_related("department"), "region", "department")
+    """The tickets of the scope: the hotline desk (and any role that is not a department's) sees
+    the tickets of its regions; a department role the tickets dispatched to its department,
+    wherever the caller lives (the desk may send a ticket to a unit of another district)."""
+    qs = HotlineTicket.objects.select_related("department")
+    if scope.department_id is not None and not scope.can("hotline.tickets"):
+        return qs.filter(department_id=scope.department_id)
+    return scope.filter(qs, "region")
 
 
 def _check_actor(ticket: HotlineTicket, action: str, actor):
@@ -218,10 +222,10 @@ def _check_actor(ticket: HotlineTicket, action: str, actor):
     from banhao.org.api import scope_for_user
 
     scope = scope_for_user(actor)
-    if scope is None or not scope.allows(ticket.region_id):
+    if scope is None:
         raise PermissionDenied("您无权办理该工单。")
     if action in HOTLINE_ACTIONS:
-        if not scope.can("hotline.tickets"):
+        if not scope.can("hotline.tickets") or not scope.allows(ticket.region_id):
             raise PermissionDenied(f"只有12345热线人员可以“{ACTION_LABELS[action]}”。")
     elif not scope.can("hotline.handle") or scope.department_id != ticket.department_id:
         raise PermissionDenied(f"只有承办单位可以“{ACTION_LABELS[action]}”。")

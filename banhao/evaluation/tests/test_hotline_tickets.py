@@ -425,3 +425,21 @@ def test_the_whole_caller_number_is_shown_once_and_audited(client, regions, desk
     assert "13912345678" in response.content.decode()
     assert response["Cache-Control"] == "private, no-store"
     assert AuditEvent.objects.filter(action="evaluation.ticket_reveal_phone", reason="回访拨号").exists()
+
+
+def test_a_unit_of_another_district_handles_a_ticket_dispatched_to_it(
+    client, regions, desk, make_department, make_staff
+):
+    t = receive()  # a 兰山区 caller
+    yinan = make_department("沂南县行政审批服务局", region="yinan")
+    tickets.ticket_act(t.pk, "dispatch", desk, department_id=yinan.pk)
+    handler = make_staff("reviewer", region="yinan", department=yinan)
+    client.force_login(handler)
+    assert t.number in client.get(reverse("hotline:department_tickets")).content.decode()
+    assert client.get(reverse("hotline:ticket", args=[t.pk])).status_code == 200
+    assert tickets.ticket_act(t.pk, "sign", handler).status == "signed"
+    # a county desk does not dispatch outside its county
+    county_desk = make_staff("hotline", region="yinan")
+    other = receive("12345-2")
+    with pytest.raises(PermissionDenied):
+        tickets.ticket_act(other.pk, "dispatch", county_desk, department_id=yinan.pk)
