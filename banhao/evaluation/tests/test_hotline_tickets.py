@@ -128,7 +128,9 @@ def test_scopes_decide_who_may_push_and_read(client, token, desk, regions):
     response = post(client, BODY, read_only)
     assert response.status_code == 403
     assert "hotline.push" in response.json()["detail"]
-    assert client.post(API, data=json.dumps(BODY), content_type="application/json").status_code in (401, 403)
+    anonymous = client.post(API, data=json.dumps(BODY), content_type="application/json")
+    assert anonymous.status_code in (401, 403)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in anonymous.json()["detail"])  # said in Chinese
     bad = client.post(
         API, data=json.dumps(BODY), content_type="application/json", HTTP_AUTHORIZATION="Bearer bh_x"
     )
