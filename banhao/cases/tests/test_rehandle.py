@@ -165,3 +165,15 @@ def test_the_applicant_is_told_of_the_re_handling_and_its_new_date(delivered, ho
     assert sms is not None
     assert "退回重新办理" in sms.text
     assert f"{due.year}年{due.month}月{due.day}日" in sms.text
+
+
+def test_the_inbox_and_the_case_page_say_it_is_being_re_handled(client, delivered, hotline, make_staff):
+    from django.urls import reverse
+
+    api.case_act(delivered.pk, "rehandle", hotline, reason=REASON, days=5)
+    dept = Department.objects.get(name="兰山区行政审批服务局")
+    client.force_login(make_staff("reviewer", region="lanshan", department=dept))
+    inbox = client.get(reverse("cases_office:inbox")).content.decode()
+    assert delivered.number in inbox and ">重办</span>" in inbox
+    page = client.get(reverse("cases_office:case_detail", args=[delivered.number])).content.decode()
+    assert "第1次重办" in page and REASON in page
