@@ -27,6 +27,7 @@ urlpatterns = [
     path("hall/desk/", include("banhao.evaluation.pad_urls")),  # the rating pad keeps its device URLs
     path("hall/", include("banhao.hall.urls")),
     path("licences/", include("banhao.licences.urls")),
+    path("rate/", include("banhao.evaluation.rating_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Redoc and Swagger UI come from drf-spectacular-sidecar (static files, no CDN, no inline
     # script). Both style their widgets inline: only these two pages, which show no personal
@@ -48,6 +49,7 @@ urlpatterns = [
     path("api/v1/catalog/", include("banhao.catalog.rest.urls")),
     path("api/v1/cases/", include("banhao.cases.rest.urls")),
     path("api/v1/licences/", include("banhao.licences.rest.urls")),
+    path("api/v1/ratings/", include("banhao.evaluation.rest.urls")),
     path("api/v1/", include("banhao.core.rest.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -358,6 +358,7 @@ BANHAO_SCHEDULE = {
     "catalog_reindex": {"command": "catalog_reindex", "at": ["02:30"]},
     "licences_sweep": {"command": "licences_sweep", "at": ["00:10"]},
     "evaluation_sweep": {"command": "evaluation_sweep", "at": ["06:40"]},
+    "evaluation_invite": {"command": "evaluation_invite", "every": 300},  # SMS rating invitations
     "outbox_sweep": {"task": "banhao.notify.tasks.outbox_sweep", "every": 300},
     "tasks_prune": {"command": "prune_db_task_results", "at": ["03:30"]},  # finished tasks > 14 days
 }
