@@ -29,7 +29,7 @@ class RatingCreateSerializer(serializers.Serializer):
         required=False,
         default=dict,
         help_text=f"分项评价（同一编码）：网上渠道 efficiency, guide, convenience, usability；可用键：{_DIMS}",
-        error_messages={"not_a_dict": '分项评价应为对象，如 {"efficiency": 5}。'},
+        error_messages={"not_a_dict": '分项评价应为对象，如 {{"efficiency": 5}}。'},
     )
     reasons = serializers.ListField(
         child=serializers.CharField(max_length=40),
