@@ -317,26 +317,26 @@ def kiosk(request, hall_id: int):
                     raise ValidationError("评价已超时，请重新输入办件编号。")
             except ValidationError as e:
                 ctx["error"] = e.messages[0]
-                return render(request, "evaluation/rate/kiosk.html", ctx, status=400)
+                return _kiosk_page(request, ctx, 400)
             facts = cases_api.case_rating_facts(case_id)
             data = _posted(request, ONSITE_DIMENSIONS)
             try:
                 ratings.rating_record_case(token=token, **data)
                 ctx.update(facts=facts, given=rating_view(_current(case_id)), thanks=True)
-                return render(request, "evaluation/rate/kiosk.html", ctx)
+                return _kiosk_page(request, ctx)
             except ratings.AlreadyRated as e:
                 ctx.update(facts=facts, given=rating_view(_current(case_id)), notice=e.message)
-                return render(request, "evaluation/rate/kiosk.html", ctx, status=409)
+                return _kiosk_page(request, ctx, 409)
             except ValidationError as e:
                 ctx.update(facts=facts, token=token, **_form_context(ONSITE_DIMENSIONS, data, _errors(e)))
-                return render(request, "evaluation/rate/kiosk.html", ctx, status=400)
+                return _kiosk_page(request, ctx, 400)
         number = request.POST.get("number", "")
         ctx["number"] = cases_api.normal_number(number)
         try:
             facts = case_by_phone(number=number, digits=request.POST.get("digits", ""), ip=_ip(request))
         except ValidationError as e:
             ctx["error"] = e.messages[0]
-            return render(request, "evaluation/rate/kiosk.html", ctx, status=400)
+            return _kiosk_page(request, ctx, 400)
         given = rating_view(_current(facts.id))
         if given is not None:
             ctx.update(facts=facts, given=given, notice=ratings.AlreadyRated.message)
@@ -348,6 +348,12 @@ def kiosk(request, hall_id: int):
                 token=ratings.rating_token(facts.id, Rating.Channel.KIOSK),
                 **_form_context(ONSITE_DIMENSIONS),
             )
+    return _kiosk_page(request, ctx, status)
+
+
+def _kiosk_page(request, ctx: dict, status: int = 200):
+    if ctx.get("facts") is not None:  # a case on screen: the page leaves by itself, even without JS
+        ctx["refresh_seconds"] = ctx["idle_seconds"] + 30
     return render(request, "evaluation/rate/kiosk.html", ctx, status=status)
 
 

@@ -234,6 +234,7 @@ def test_the_kiosk_rates_a_case_with_its_number_and_phone_digits_on_the_onsite_i
     assert r.status_code == 400 and "请至少选择一项原因" in r.content.decode()
     r = client.post(url, {"token": token, "level": "5", "dim_attitude": "5", "dim_skill": "4"})
     assert "感谢您的评价" in r.content.decode()
+    assert r.context["refresh_seconds"] > 0  # the screen clears itself
     rating = Rating.objects.get(case=case)
     assert rating.channel == "kiosk" and rating.dimensions == {"attitude": 5, "skill": 4}
     r = client.post(url, {"token": token, "level": "1", "reasons": ["slow"], "comment": "再评"})
