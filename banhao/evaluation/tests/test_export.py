@@ -236,3 +236,23 @@ def test_the_real_transport_posts_to_a_local_endpoint(month_of_ratings, settings
     thread.join(5)
     server.server_close()
     assert got["body"]["count"] == 3 and got["batch"].startswith("national-2026-11-")
+
+
+def test_city_administrators_see_the_pushes_read_only_and_county_ones_do_not(
+    month_of_ratings, settings, monkeypatch, client, make_staff
+):
+    settings.BANHAO_RATING_PUSH = {"url": "https://province.example/api/ratings"}
+    monkeypatch.setattr(export, "http_post", lambda *a, **k: 500)
+    with pytest.raises(export.PushFailed):
+        export.ratings_push(month="2026-11")
+    url = "/admin/evaluation/ratingupload/"
+    city = make_staff("administrator", region="city")
+    client.force_login(city)
+    page = client.get(url).content.decode()
+    assert "2026-11" in page and "推送失败" in page
+    upload = RatingUpload.objects.get()
+    assert client.post(f"{url}{upload.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert RatingUpload.objects.filter(pk=upload.pk).exists()
+    county = make_staff("administrator", region="lanshan")
+    client.force_login(county)
+    assert client.get(url).status_code == 403
