@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -27,7 +28,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -210,7 +211,7 @@ def _phone_check(request, number: str):
         {
             "number": number,
             "error": error,
-            "login_url": f"{settings.LOGIN_URL}?next={request.get_full_path()}",
+            "login_url": resolve_url(settings.LOGIN_URL) + "?" + urlencode({"next": request.get_full_path()}),
         },
         status=400 if error else 200,
     )

@@ -153,6 +153,7 @@ def test_the_notice_qr_without_login_asks_for_the_phone_digits_then_rates_as_qr(
     case = rated_case()
     page = client.get(rate_url(case)).content.decode()
     assert "手机号码后四位" in page and "登录" in page
+    assert "/accounts/login/?next=%2Frate%2Fcase%2F" in page  # the login returns here
     r = client.post(rate_url(case), {"digits": "1234"})
     assert r.status_code == 400 and "不符" in r.content.decode()
     r = client.post(rate_url(case), {"digits": "０００７"})  # full-width digits of …0007
