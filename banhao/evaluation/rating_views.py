@@ -156,7 +156,9 @@ def case_rate(request, number: str):
     facts = cases_api.case_rating_facts(number=number)
     if facts is None or facts.applicant_user_id != request.user.pk:
         raise Http404("未找到您的该办件。")
-    ctx = _case_ctx(facts, action=reverse("rating:case", args=[facts.number]))
+    ctx = _case_ctx(
+        facts, action=reverse("rating:case", args=[facts.number]), thanks=request.GET.get("rated") == "1"
+    )
     status = 200
     if ctx["given"] is None and facts.ratable:
         data, errors = None, None
@@ -166,7 +168,7 @@ def case_rate(request, number: str):
                 ratings.rating_record_case(
                     case_id=facts.id, user=request.user, channel=request_channel(request), **data
                 )
-                return redirect("rating:case", facts.number)
+                return redirect(reverse("rating:case", args=[facts.number]) + "?rated=1")
             except ratings.AlreadyRated as e:
                 ctx["notice"] = e.message
             except ValidationError as e:

@@ -47,6 +47,7 @@ def test_the_applicant_rates_a_delivered_case_on_a_pc_and_then_sees_the_rating(l
     assert "请对本次服务作出评价" in page and "办事指南准确性" in page and "服务态度差" in page
     r = logged_in.post(rate_url(case), GOOD)
     assert r.status_code == 302
+    assert "感谢您的评价" in logged_in.get(r["Location"]).content.decode()
     rating = Rating.objects.get(case=case)
     assert rating.channel == "pc" and rating.level == 5 and rating.real_name
     assert rating.dimensions == {"efficiency": 5, "guide": 4, "convenience": 5, "usability": 4}
