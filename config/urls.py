@@ -27,6 +27,9 @@ urlpatterns = [
     path("hall/desk/", include("banhao.evaluation.pad_urls")),  # the rating pad keeps its device URLs
     path("hall/", include("banhao.hall.urls")),
     path("licences/", include("banhao.licences.urls")),
+    path("complaints/", include("banhao.evaluation.complaint_urls")),
+    path("evaluation/public/", include("banhao.evaluation.public_urls")),
+    path("evaluation/", include("banhao.evaluation.workbench_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Redoc and Swagger UI come from drf-spectacular-sidecar (static files, no CDN, no inline
     # script). Both style their widgets inline: only these two pages, which show no personal

@@ -80,8 +80,9 @@ def test_portal_renders_in_chinese_with_site_name_and_footer(client, settings):
     # every tile leads somewhere real; a service not built yet is not shown at all
     assert "bh-tile--soon" not in html and "建设中" not in html
     assert 'href="/cases/lookup/"' in html and 'href="/search/?q=生育"' in html
-    for unbuilt in ("一件事一次办", "投诉建议"):
+    for unbuilt in ("一件事一次办",):
         assert f'<span class="bh-tile__title">{unbuilt}</span>' not in html
+    assert 'href="/complaints/new/"' in html  # 投诉建议 leads to the complaint form
 
 
 def test_portal_shows_the_sections_in_service_and_leaves_out_the_others(client):
