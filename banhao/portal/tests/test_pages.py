@@ -397,7 +397,8 @@ def test_platform_map_lists_the_sections_in_service_catalog_hall_and_cases():
     assert len(pm.SECTIONS) == 8
     # 电子证照 (6) is in service once its public verification page (licences:verify) is there
     licences = [6] if pm.resolve_url("licences:verify") else []
-    assert [s.section.number for s in data["sections"]] == [1, 3, 4, *licences]
+    # 好差评与效能监督 (5) is in service with its public page (好差评公示)
+    assert [s.section.number for s in data["sections"]] == [1, 3, 4, 5, *licences]
     assert data["sections"][1].url == "/hall/"
     assert data["sections"][0].url == "/search/"
     foundation = {f.title: f for f in data["foundation"]}
