@@ -16,6 +16,7 @@ A complaint outside the viewer's scope is a 404.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -82,8 +83,11 @@ def _form_values(post) -> dict:
         "complainant_phone",
         "hotline_ticket",
         "source",
+        "submission_key",
     )
-    return {k: (post.get(k) or "").strip() for k in keys}
+    values = {k: (post.get(k) or "").strip() for k in keys}
+    values["submission_key"] = values["submission_key"][:40] or uuid.uuid4().hex
+    return values
 
 
 # --- the public form --------------------------------------------------------------------------
@@ -94,7 +98,11 @@ def complaint_new(request):
     user = request.user if request.user.is_authenticated else None
     if user is not None and org.scope_for_user(user) is not None:
         user = None  # staff filing as citizens are anonymous complainants with a phone
-    values = {"complainant_name": getattr(user, "display_name", "") if user else "", "subject_kind": "window"}
+    values = {
+        "complainant_name": getattr(user, "display_name", "") if user else "",
+        "subject_kind": "window",
+        "submission_key": uuid.uuid4().hex,
+    }
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -118,6 +126,7 @@ def complaint_new(request):
                     complainant_name=values["complainant_name"],
                     complainant_phone=values["complainant_phone"],
                     complainant_user=user,
+                    submission_key=values["submission_key"],
                 )
             except ValidationError as e:
                 errors = _errors(e)
@@ -221,7 +230,7 @@ def complaint_register(request):
     """GET/POST /complaints/register/ — a complaint made at the hall or sent by 12345."""
     scope = request.scope
     region_ids = None if scope.is_city_wide else scope.region_ids
-    values = {"source": Complaint.Source.HALL, "subject_kind": "window"}
+    values = {"source": Complaint.Source.HALL, "subject_kind": "window", "submission_key": uuid.uuid4().hex}
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -250,6 +259,7 @@ def complaint_register(request):
                 complainant_phone=values["complainant_phone"],
                 hotline_ticket=values["hotline_ticket"],
                 scope=scope,
+                submission_key=values["submission_key"],
             )
         except ValidationError as e:
             errors = _errors(e)
@@ -288,9 +298,13 @@ def _detail_context(request, c: Complaint, **extra) -> dict:
         and c.substantiated
         and c.status in states.ACCOUNTABILITY_STATUSES
     )
+    # the complainant is known to those who handle the complaint, not to the department or
+    # staff it is about (a department head sees the complaint without the complainant)
+    show_complainant = request.scope.can("complaints.handle")
     return {
         "c": c,
-        "phone": mask_phone(c.complainant_phone),
+        "show_complainant": show_complainant,
+        "phone": mask_phone(c.complainant_phone) if show_complainant else "",
         "tone": _tone(c.status),
         "countdown": Countdown.of(c.due_on, today) if c.status in states.OPEN_STATUSES else None,
         "actions": actions if can_handle else [],

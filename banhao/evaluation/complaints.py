@@ -26,7 +26,7 @@ import unicodedata
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from banhao.core.audit import audit_record, register_action_labels, snapshot
@@ -199,14 +199,22 @@ def complaint_file(
     occurred_on: dt.date | None = None,
     hotline_ticket: str = "",
     scope=None,
+    submission_key: str = "",
     today: dt.date | None = None,
 ) -> Complaint:
     """Files a complaint (status 待受理, an acceptance deadline in working days).
 
     ``source``: online (a citizen; ``complainant_user`` when logged in, else the phone is
     required), hall or hotline (registered by staff within ``scope``; a 12345 complaint names
-    its work order). Raises ValidationError with a dict of Chinese messages by field."""
+    its work order). ``submission_key`` (the form's one-time key): the same key again returns
+    the complaint it filed, nothing new. Raises ValidationError with a dict of Chinese messages
+    by field."""
     today = today or timezone.localdate()
+    submission_key = (submission_key or "").strip()[:40]
+    if submission_key:
+        earlier = Complaint.objects.filter(submission_key=submission_key).first()
+        if earlier is not None:
+            return earlier
     errors: dict[str, str] = {}
     if source not in Complaint.Source.values:
         errors["source"] = "请选择投诉来源。"
@@ -247,6 +255,8 @@ def complaint_file(
         staff = org.staff_brief(int(staff_id)) if str(staff_id).isdigit() else None
         if staff is None:
             errors["staff_id"] = "所选工作人员不存在。"
+        elif department and staff.department_id and staff.department_id != department.id:
+            errors["staff_id"] = "所选工作人员不属于被投诉部门。"
     if (
         subject_kind == SubjectKind.WINDOW
         and window is None
@@ -260,7 +270,7 @@ def complaint_file(
         raise ValidationError(errors)
     if scope is not None and not scope.allows(department.region.id, department.id):
         raise PermissionDenied("该部门不在您的数据范围内。")
-    c = Complaint.objects.create(
+    fields = dict(
         source=source,
         subject_kind=subject_kind,
         region_id=department.region.id,
@@ -280,7 +290,13 @@ def complaint_file(
         else None,
         received_on=today,
         due_on=add_workdays(today, days("accept")),
+        submission_key=submission_key or None,
     )
+    try:
+        with transaction.atomic():
+            c = Complaint.objects.create(**fields)
+    except IntegrityError:  # the same form submitted twice at once: the first one stands
+        return Complaint.objects.get(submission_key=submission_key)
     c.number = f"TS{today:%Y%m%d}{c.pk:06d}"
     c.save(update_fields=["number"])
     _event(c, actor, "file", "", note=f"受理期限 {c.due_on.isoformat()}", data={"source": source})

@@ -44,6 +44,8 @@ class Complaint(models.Model):
     SubjectKind = SubjectKind
 
     number = models.CharField("投诉编号", max_length=20, unique=True, null=True, blank=True)
+    # the form's one-time key: a double submission finds the complaint it filed (unique)
+    submission_key = models.CharField("提交标识", max_length=40, unique=True, null=True, blank=True)
     source = models.CharField("投诉来源", max_length=10, choices=Source.choices)
     status = models.CharField(
         "状态", max_length=14, choices=Status.choices, default=Status.RECEIVED, db_index=True

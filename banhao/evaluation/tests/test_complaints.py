@@ -398,3 +398,33 @@ def test_staff_register_a_12345_complaint_and_a_supervisor_records_accountabilit
     )
     assert ok.status_code == 302
     assert AccountabilityRecord.objects.get().measure == measure
+
+
+def test_a_double_submission_of_the_form_files_one_complaint(client, dept):
+    post = {
+        "department_id": dept.pk,
+        "subject_kind": "department",
+        "content": "办理营业执照超过承诺时限一周仍未办结。",
+        "complainant_name": "张三",
+        "complainant_phone": "13900000001",
+        "submission_key": "k-0123456789",
+    }
+    url = reverse("complaints:new")
+    assert client.post(url, post).status_code == 302
+    assert client.post(url, post).status_code == 302
+    assert Complaint.objects.count() == 1
+
+
+def test_the_department_complained_about_does_not_see_who_complained(client, dept, make_staff):
+    c = _file(dept, complainant_name="李四")
+    client.force_login(make_staff("department_head", region="lanshan", department=dept))
+    html = client.get(reverse("complaints:detail", args=[c.pk])).content.decode()
+    assert "李四" not in html and "0009" not in html and "对被投诉单位保密" in html
+
+
+def test_a_named_staff_member_must_belong_to_the_department(dept, make_staff, make_department):
+    other = make_department("兰山区市场监督管理局", region="lanshan")
+    stranger = StaffMember.objects.get(user=make_staff("reviewer", region="lanshan", department=other))
+    with pytest.raises(ValidationError) as e:
+        _file(dept, subject_kind="staff", staff_id=stranger.pk, source="hall", actor="测试")
+    assert "不属于被投诉部门" in e.value.message_dict["staff_id"][0]
