@@ -21,6 +21,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Case, F, IntegerField, When
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -195,8 +196,6 @@ def complaint_list(request):
         qs = qs.filter(status__in=states.OPEN_STATUSES)
     elif status in S.values:
         qs = qs.filter(status=status)
-    from django.db.models import Case, F, IntegerField, When
-
     qs = qs.annotate(
         closed_rank=Case(
             When(status__in=states.OPEN_STATUSES, then=0), default=1, output_field=IntegerField()
