@@ -3,9 +3,10 @@ ratings on PostgreSQL.
 
 Builds a FRESH PostgreSQL database beside --database-url (dropped afterwards), migrates, makes
 a city with two districts and 30 departments in each of the three regions, loads N ratings of
-one year with COPY (levels 60/20/12/5/3 % from 非常满意 down, 4 % default ratings, 0.2 %
-excluded by an appeal, 0.3 % replaced by a re-rating; every real-name bad rating gets a
-rectification, 80 % of them carried out), ANALYZEs, then times:
+one year with COPY (levels 60/20/12/5/3 % from 非常满意 down, 4 % default ratings, 4 %
+of the bad ones excluded by an appeal, 0.3 % replaced by a re-rating; a fifth are window-pad
+ratings that name a hall but no region or department, as the pad records them; every real-name
+bad rating of a department gets a rectification, 80 % of them carried out), ANALYZEs, then times:
 
 - the month of the largest region (the public page's query), cold and warm (median of 5);
 - the year of the same region; the month of every region at once;
@@ -64,14 +65,21 @@ def make_city():
                 credit_code=make_uscc("1", "1", region.code, make_org_code(f"{n:08d}")),
             )
             departments.append((d.pk, region.pk))
-    return regions, departments
+    halls = [
+        org.hall_ensure(
+            actor="bench", name=f"{region.name}政务服务中心", region=region, address="（bench）"
+        ).pk
+        for region in regions
+    ]
+    return regions, departments, halls
 
 
-def load_ratings(n: int, departments) -> float:
+def load_ratings(n: int, departments, halls) -> float:
     """COPYs n ratings spread over the year; returns the seconds it took."""
     from django.db import connection
 
     rng = random.Random(20261204)
+    region_index = {r: i for i, r in enumerate(dict.fromkeys(r for _d, r in departments))}
     # the city's departments get 40 % of the ratings, the districts 35 % and 25 %
     weights = [0.40 / DEPARTMENTS_PER_REGION] * DEPARTMENTS_PER_REGION
     weights += [0.35 / DEPARTMENTS_PER_REGION] * DEPARTMENTS_PER_REGION
@@ -79,7 +87,7 @@ def load_ratings(n: int, departments) -> float:
     start = dt.datetime(YEAR, 1, 1, tzinfo=dt.UTC).timestamp()
     span = dt.datetime(YEAR + 1, 1, 1, tzinfo=dt.UTC).timestamp() - start - 86400
     cols = (
-        "channel, level, dimensions, reasons, comment, department_id, region_id, rater_phone, "
+        "channel, level, dimensions, reasons, comment, department_id, region_id, hall_id, rater_phone, "
         "real_name, is_default, current, excluded, excluded_reason, created_at"
     )
     t0 = time.perf_counter()
@@ -96,13 +104,17 @@ def load_ratings(n: int, departments) -> float:
                 y = rng.random()
                 level = 5 if y < 0.60 else 4 if y < 0.80 else 3 if y < 0.92 else 2 if y < 0.97 else 1
                 channel = ("pc", "mobile", "hall_pad", "sms", "qr")[i % 5]
+            # the window pad rates a visit: it names the hall, neither region nor department
+            pad = channel == "hall_pad"
+            hall = str(halls[region_index[region]]) if pad else "\\N"
+            dept_col, region_col = ("\\N", "\\N") if pad else (dept, region)
             excluded = "t" if level <= 2 and rng.random() < 0.04 else "f"
             current = "f" if rng.random() < 0.003 else "t"
             real_name = "t" if level <= 2 and rng.random() < 0.7 else "f"
             at = dt.datetime.fromtimestamp(start + rng.random() * span, dt.UTC).isoformat()
             chunk.append(
-                f"{channel}\t{level}\t{{}}\t[]\t\t{dept}\t{region}\t\t{real_name}\t{'t' if is_default else 'f'}"
-                f"\t{current}\t{excluded}\t\t{at}\n"
+                f"{channel}\t{level}\t{{}}\t[]\t\t{dept_col}\t{region_col}\t{hall}\t\t{real_name}"
+                f"\t{'t' if is_default else 'f'}\t{current}\t{excluded}\t\t{at}\n"
             )
             if len(chunk) == 50_000:
                 copy.write("".join(chunk))
@@ -121,7 +133,7 @@ def load_ratings(n: int, departments) -> float:
                    created_at::date, created_at::date + 7, '', '',
                    CASE WHEN id % 10 < 7 THEN true WHEN id % 10 < 8 THEN false ELSE NULL END,
                    created_at
-              FROM evaluation_rating WHERE real_name AND level <= 2
+              FROM evaluation_rating WHERE real_name AND level <= 2 AND department_id IS NOT NULL
             """
         )
         cur.execute("ANALYZE evaluation_rating")
@@ -154,8 +166,8 @@ def main():
     from banhao.evaluation import selectors
 
     try:
-        regions, departments = make_city()
-        t_load = load_ratings(args.ratings, departments)
+        regions, departments, halls = make_city()
+        t_load = load_ratings(args.ratings, departments, halls)
         with connection.cursor() as cur:
             cur.execute("SELECT count(*) FROM evaluation_rectification")
             rects = cur.fetchone()[0]
@@ -180,18 +192,18 @@ def main():
             f"database: {version}; {total:,} ratings and {rects:,} rectifications loaded (COPY) in {t_load:.1f} s"
         )
         print(
-            f"  {city.name} {month.label}: {len(m_rows)} departments, {m_tot.ratings:,} ratings, "
+            f"  {city.name} {month.label}: {len(m_rows)} rows (departments and the hall), {m_tot.ratings:,} ratings, "
             f"satisfaction {m_tot.satisfaction_rate}%, {m_tot.bad:,} bad, {m_tot.bad_rectified:,} rectified, "
             f"{m_tot.default_ratings:,} default"
         )
         print(f"    month, one region:   first {m_first:6.3f} s   median of 5 {m_med:6.3f} s")
         print(
-            f"  {city.name} {year.label}: {len(y_rows)} departments, {y_tot.ratings:,} ratings, "
+            f"  {city.name} {year.label}: {len(y_rows)} rows, {y_tot.ratings:,} ratings, "
             f"satisfaction {y_tot.satisfaction_rate}%"
         )
         print(f"    year, one region:    first {y_first:6.3f} s   median of 5 {y_med:6.3f} s")
         print(
-            f"    month, all regions:  first {a_first:6.3f} s   median of 5 {a_med:6.3f} s  ({len(a_rows)} departments)"
+            f"    month, all regions:  first {a_first:6.3f} s   median of 5 {a_med:6.3f} s  ({len(a_rows)} rows)"
         )
         print(
             f"  reference: SELECT count(*) over all {total:,} ratings: first {c_first:6.3f} s   median {c_med:6.3f} s"

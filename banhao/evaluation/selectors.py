@@ -114,7 +114,9 @@ def rating_figures(
     qs = Rating.objects.filter(created_at__gte=start, created_at__lt=end, current=True, excluded=False)
     if region_ids is not None:
         ids = list(region_ids)
-        qs = qs.filter(Q(region_id__in=ids) | Q(region__isnull=True, hall__region_id__in=ids))
+        # a pad rating names its hall, not a region: the halls of the regions, read first (no join)
+        halls = [pk for pk, _name, _region in org.hall_list(ids)]
+        qs = qs.filter(Q(region_id__in=ids) | Q(region__isnull=True, hall_id__in=halls))
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
     given = Q(is_default=False)
