@@ -178,9 +178,9 @@ def _forms_for(rect: Rectification, scope) -> list[str]:
     if not scope.can("evaluation.rectify"):
         return []
     allowed = states.allowed_actions(rect)
-    shown = [a for a in ("call", "callback", "verify", "measures", "feedback") if a in allowed]
+    shown = [a for a in ("callback", "call", "verify", "measures", "feedback") if a in allowed]
     if "callback" in allowed and rs.failed_calls(rect) >= rs.callback_tries():
-        shown.insert(shown.index("callback") + 1, "unreachable")
+        shown.insert(shown.index("call") + 1, "unreachable")
     return shown
 
 

@@ -10,7 +10,14 @@ from banhao.evaluation import appeals
 from banhao.evaluation import rectification as rs
 from banhao.evaluation.models import Appeal, Rating, Rectification
 
-from .rectify_support import disguised, media, pdf, rect, supervisor, unit  # noqa: F401
+from . import rectify_support as support
+from .rectify_support import disguised, pdf
+
+# the shared fixtures (rectify_support.py)
+media = support.media
+rect = support.rect
+supervisor = support.supervisor
+unit = support.unit
 
 pytestmark = pytest.mark.django_db
 S = Rectification.Status
@@ -26,7 +33,7 @@ def _called_back(r, who):
     rs.rectification_callback(actor=who, rectification=r, answered_by="赵敏", summary="仍不满意")
 
 
-def test_an_upheld_appeal_excludes_the_rating_but_keeps_it_and_closes_the_task(rect, unit, supervisor, media):  # noqa: F811
+def test_an_upheld_appeal_excludes_the_rating_but_keeps_it_and_closes_the_task(rect, unit, supervisor, media):
     _called_back(rect, unit["reviewer"])
     appeal = _file(rect, unit["head"])
     rect.refresh_from_db()
@@ -48,7 +55,7 @@ def test_an_upheld_appeal_excludes_the_rating_but_keeps_it_and_closes_the_task(r
     assert rs.on_time_figure(Rectification.objects.all())["due"] == 0
 
 
-def test_a_rejected_appeal_returns_the_task_to_its_status_and_the_work_goes_on(rect, unit, supervisor, media):  # noqa: F811
+def test_a_rejected_appeal_returns_the_task_to_its_status_and_the_work_goes_on(rect, unit, supervisor, media):
     who = unit["reviewer"]
     _called_back(rect, who)
     rs.rectification_verify(actor=who, rectification=rect, substantiated=True, note="属实")
@@ -64,7 +71,7 @@ def test_a_rejected_appeal_returns_the_task_to_its_status_and_the_work_goes_on(r
     assert rect.status == S.RECTIFIED
 
 
-def test_a_decided_appeal_cannot_be_decided_again(rect, unit, supervisor, media):  # noqa: F811
+def test_a_decided_appeal_cannot_be_decided_again(rect, unit, supervisor, media):
     appeal = _file(rect, unit["reviewer"])
     appeals.appeal_decide(actor=supervisor, appeal=appeal, upheld=False, opinion="不成立")
     with pytest.raises(ValidationError, match="已复核"):
@@ -74,7 +81,7 @@ def test_a_decided_appeal_cannot_be_decided_again(rect, unit, supervisor, media)
     assert Rating.objects.get(pk=rect.rating_id).excluded is False
 
 
-def test_one_open_appeal_per_rating(rect, unit, media):  # noqa: F811
+def test_one_open_appeal_per_rating(rect, unit, media):
     _file(rect, unit["reviewer"])
     with pytest.raises(ValidationError, match="不能“提出申诉”"):
         _file(rect, unit["head"])
@@ -85,7 +92,7 @@ def test_one_open_appeal_per_rating(rect, unit, media):  # noqa: F811
     assert Appeal.objects.count() == 1
 
 
-def test_a_disguised_file_is_refused_in_chinese_and_nothing_is_filed(rect, unit, media):  # noqa: F811
+def test_a_disguised_file_is_refused_in_chinese_and_nothing_is_filed(rect, unit, media):
     with pytest.raises(ValidationError) as e:
         _file(rect, unit["reviewer"], files=[pdf(), disguised()])
     assert "内容与扩展名不符" in e.value.message_dict["evidence"][0]
@@ -94,7 +101,7 @@ def test_a_disguised_file_is_refused_in_chinese_and_nothing_is_filed(rect, unit,
     assert not list(media.rglob("*.pdf"))
 
 
-def test_an_appeal_needs_a_kind_a_reason_and_evidence(rect, unit, media):  # noqa: F811
+def test_an_appeal_needs_a_kind_a_reason_and_evidence(rect, unit, media):
     for kw, field in [({"kind": "angry"}, "kind"), ({"reason": " "}, "reason"), ({"files": []}, "evidence")]:
         with pytest.raises(ValidationError) as e:
             _file(rect, unit["reviewer"], **kw)
@@ -102,7 +109,7 @@ def test_an_appeal_needs_a_kind_a_reason_and_evidence(rect, unit, media):  # noq
     assert not Appeal.objects.exists()
 
 
-def test_a_closed_task_cannot_be_appealed(rect, unit, media):  # noqa: F811
+def test_a_closed_task_cannot_be_appealed(rect, unit, media):
     who = unit["reviewer"]
     _called_back(rect, who)
     rs.rectification_verify(actor=who, rectification=rect, substantiated=False, note="不属实")
@@ -118,7 +125,7 @@ def test_only_the_unit_appeals_and_only_a_supervisor_of_the_region_decides(
     supervisor,
     make_staff,
     make_department,
-    media,  # noqa: F811
+    media,
 ):
     other = make_staff(
         "reviewer", region="lanshan", department=make_department("兰山区民政局", region="lanshan")
@@ -133,7 +140,7 @@ def test_only_the_unit_appeals_and_only_a_supervisor_of_the_region_decides(
     assert appeal.status == Appeal.Status.PENDING
 
 
-def test_the_clock_does_not_stop_during_an_appeal(rect, unit, supervisor, media):  # noqa: F811
+def test_the_clock_does_not_stop_during_an_appeal(rect, unit, supervisor, media):
     import datetime as dt
 
     _file(rect, unit["reviewer"])

@@ -14,7 +14,12 @@ from banhao.evaluation import rectification_states as states
 from banhao.evaluation.models import Rating, Rectification
 from banhao.notify.models import Message
 
-from .rectify_support import rect, supervisor, unit  # noqa: F401
+from . import rectify_support as support
+
+# the shared fixtures (rectify_support.py)
+rect = support.rect
+supervisor = support.supervisor
+unit = support.unit
 
 pytestmark = pytest.mark.django_db
 S = Rectification.Status
@@ -32,7 +37,7 @@ def _callback(r, actor):
     )
 
 
-def test_the_whole_life_substantiated(rect, unit):  # noqa: F811
+def test_the_whole_life_substantiated(rect, unit):
     who = unit["reviewer"]
     assert rect.status == S.OPEN and states.allowed_actions(rect) == ["call", "callback", "appeal"]
     _callback(rect, who)
@@ -67,7 +72,7 @@ def test_the_whole_life_substantiated(rect, unit):  # noqa: F811
     assert {f"evaluation.rectification.{a}" for a in actions} <= audited
 
 
-def test_a_not_substantiated_rating_goes_straight_to_feedback_with_the_explanation(rect, unit):  # noqa: F811
+def test_a_not_substantiated_rating_goes_straight_to_feedback_with_the_explanation(rect, unit):
     who = unit["reviewer"]
     _callback(rect, who)
     rs.rectification_verify(actor=who, rectification=rect, substantiated=False, note="系统记录显示当日办结")
@@ -82,7 +87,7 @@ def test_a_not_substantiated_rating_goes_straight_to_feedback_with_the_explanati
     assert rect.status == S.FED_BACK and rect.measures == ""
 
 
-def test_a_substantiated_rating_cannot_skip_the_measures(rect, unit):  # noqa: F811
+def test_a_substantiated_rating_cannot_skip_the_measures(rect, unit):
     who = unit["reviewer"]
     _callback(rect, who)
     rs.rectification_verify(actor=who, rectification=rect, substantiated=True, note="属实")
@@ -101,7 +106,7 @@ def test_a_substantiated_rating_cannot_skip_the_measures(rect, unit):  # noqa: F
         (rs.rectification_close, {}),
     ],
 )
-def test_steps_out_of_order_are_refused_in_chinese_and_change_nothing(rect, unit, step, kwargs):  # noqa: F811
+def test_steps_out_of_order_are_refused_in_chinese_and_change_nothing(rect, unit, step, kwargs):
     before = _snapshot(rect)
     with pytest.raises(ValidationError) as e:
         step(actor=unit["reviewer"], rectification=rect, **kwargs)
@@ -109,7 +114,7 @@ def test_steps_out_of_order_are_refused_in_chinese_and_change_nothing(rect, unit
     assert _snapshot(rect) == before
 
 
-def test_a_closed_rectification_refuses_every_step(rect, unit):  # noqa: F811
+def test_a_closed_rectification_refuses_every_step(rect, unit):
     who = unit["reviewer"]
     _callback(rect, who)
     rs.rectification_verify(actor=who, rectification=rect, substantiated=False, note="不属实")
@@ -126,7 +131,7 @@ def test_a_closed_rectification_refuses_every_step(rect, unit):  # noqa: F811
     assert _snapshot(rect) == before
 
 
-def test_empty_texts_are_refused_and_nothing_is_recorded(rect, unit):  # noqa: F811
+def test_empty_texts_are_refused_and_nothing_is_recorded(rect, unit):
     who = unit["reviewer"]
     with pytest.raises(ValidationError) as e:
         rs.rectification_callback(actor=who, rectification=rect, answered_by="", summary="")
@@ -143,7 +148,7 @@ def test_empty_texts_are_refused_and_nothing_is_recorded(rect, unit):  # noqa: F
     assert rect.status == S.CALLED_BACK
 
 
-def test_a_call_in_the_future_or_before_the_rating_is_refused(rect, unit):  # noqa: F811
+def test_a_call_in_the_future_or_before_the_rating_is_refused(rect, unit):
     from django.utils import timezone
 
     with pytest.raises(ValidationError, match="不能晚于现在"):
@@ -161,7 +166,7 @@ def test_a_call_in_the_future_or_before_the_rating_is_refused(rect, unit):  # no
     assert rect.calls.count() == 0
 
 
-def test_failed_calls_are_recorded_and_after_n_the_callback_completes_as_unreachable(rect, unit, settings):  # noqa: F811
+def test_failed_calls_are_recorded_and_after_n_the_callback_completes_as_unreachable(rect, unit, settings):
     settings.BANHAO_RECTIFICATION_CALLBACK_TRIES = 2
     who = unit["reviewer"]
     rs.rectification_call(actor=who, rectification=rect, summary="无人接听")
@@ -182,7 +187,7 @@ def test_failed_calls_are_recorded_and_after_n_the_callback_completes_as_unreach
         rs.rectification_call(actor=who, rectification=rect)
 
 
-def test_another_department_or_a_clerk_cannot_act(rect, make_staff, make_department):  # noqa: F811
+def test_another_department_or_a_clerk_cannot_act(rect, make_staff, make_department):
     other = make_department("兰山区市场监督管理局", region="lanshan")
     for user in (
         make_staff("reviewer", region="lanshan", department=other),
@@ -194,7 +199,7 @@ def test_another_department_or_a_clerk_cannot_act(rect, make_staff, make_departm
     assert rect.status == S.OPEN and rect.calls.count() == 0
 
 
-def test_two_windows_racing_one_wins_the_other_is_refused(rect, unit):  # noqa: F811
+def test_two_windows_racing_one_wins_the_other_is_refused(rect, unit):
     # both loaded the open task; the second finds the locked row already moved
     stale = Rectification.objects.get(pk=rect.pk)
     _callback(rect, unit["reviewer"])
@@ -206,7 +211,7 @@ def test_two_windows_racing_one_wins_the_other_is_refused(rect, unit):  # noqa: 
 # --- deadlines on the working-day calendar -----------------------------------------------------
 
 
-def test_deadlines_count_working_days_across_national_day_and_spring_festival(rect):  # noqa: F811
+def test_deadlines_count_working_days_across_national_day_and_spring_festival(rect):
     rating = Rating.objects.get(pk=rect.rating_id)
     rect.delete()
     simple = rs.rectification_open(rating=rating, complex=False, on=D(2026, 9, 30))
@@ -224,7 +229,7 @@ def _reopen(old, on, complex_=False):
     return rs.rectification_open(rating=rating, complex=complex_, on=on)
 
 
-def test_feedback_after_the_deadline_is_not_on_time(rect, unit):  # noqa: F811
+def test_feedback_after_the_deadline_is_not_on_time(rect, unit):
     r = _reopen(rect, D(2026, 9, 30))
     who = unit["reviewer"]
     _callback(r, who)
@@ -234,7 +239,7 @@ def test_feedback_after_the_deadline_is_not_on_time(rect, unit):  # noqa: F811
     assert r.on_time is False
 
 
-def test_the_reminder_comes_once_within_the_remind_days_counted_over_the_holiday(rect, unit, settings):  # noqa: F811
+def test_the_reminder_comes_once_within_the_remind_days_counted_over_the_holiday(rect, unit, settings):
     settings.BANHAO_RECTIFICATION_REMIND_DAYS = 2
     r = _reopen(rect, D(2026, 9, 28))
     assert r.due_on == D(2026, 10, 10)  # 9/29, 9/30, 10/8, 10/9 and the Saturday make-up day
@@ -250,7 +255,7 @@ def test_the_reminder_comes_once_within_the_remind_days_counted_over_the_holiday
     assert Message.objects.filter(title="差评整改即将到期").count() == 2
 
 
-def test_an_overdue_task_is_escalated_once_to_the_region_supervisors(rect, unit, supervisor, make_staff):  # noqa: F811
+def test_an_overdue_task_is_escalated_once_to_the_region_supervisors(rect, unit, supervisor, make_staff):
     elsewhere = make_staff("supervisor", region="yinan")
     r = _reopen(rect, D(2026, 9, 30))
     assert rs.rectification_sweep(r.due_on)["escalated"] == 0  # due today: not yet overdue
@@ -266,7 +271,7 @@ def test_an_overdue_task_is_escalated_once_to_the_region_supervisors(rect, unit,
     assert rs.rectification_sweep(r.due_on + dt.timedelta(days=2))["escalated"] == 0
 
 
-def test_a_fed_back_task_closes_after_the_rerate_days_without_a_rerate(rect, unit, settings):  # noqa: F811
+def test_a_fed_back_task_closes_after_the_rerate_days_without_a_rerate(rect, unit, settings):
     from django.utils import timezone
 
     from banhao.core.calendar import add_workdays
@@ -283,14 +288,14 @@ def test_a_fed_back_task_closes_after_the_rerate_days_without_a_rerate(rect, uni
     assert rect.status == S.CLOSED and rect.events.last().actor_label == "系统"
 
 
-def test_the_sweep_command_prints_one_line_per_step(rect, capsys):  # noqa: F811
+def test_the_sweep_command_prints_one_line_per_step(rect, capsys):
     call_command("evaluation_sweep")
     out = capsys.readouterr().out
     for words in ("默认评价", "到期提醒", "超期督办", "追评期满办结"):
         assert words in out
 
 
-def test_the_on_time_figure_counts_due_tasks_and_leaves_out_excluded_ratings(rect, unit):  # noqa: F811
+def test_the_on_time_figure_counts_due_tasks_and_leaves_out_excluded_ratings(rect, unit):
     who = unit["reviewer"]
     _callback(rect, who)
     rs.rectification_verify(actor=who, rectification=rect, substantiated=False, note="不属实")

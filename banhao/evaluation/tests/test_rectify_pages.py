@@ -14,7 +14,14 @@ from banhao.evaluation.models import Appeal, Rating, Rectification
 from banhao.notify.models import Message
 from banhao.portal import platform_map as pm
 
-from .rectify_support import disguised, media, pdf, rect, supervisor, unit  # noqa: F401
+from . import rectify_support as support
+from .rectify_support import disguised, pdf
+
+# the shared fixtures (rectify_support.py)
+media = support.media
+rect = support.rect
+supervisor = support.supervisor
+unit = support.unit
 
 pytestmark = pytest.mark.django_db
 S = Rectification.Status
@@ -29,7 +36,7 @@ def _to_feedback(r, who):
     rs.rectification_feedback(actor=who, rectification=r, feedback="感谢监督，问题已整改")
 
 
-def test_the_department_sees_its_rectification_with_the_countdown(client, rect, unit):  # noqa: F811
+def test_the_department_sees_its_rectification_with_the_countdown(client, rect, unit):
     client.force_login(unit["reviewer"])
     html = client.get(reverse("rectify:list")).content.decode()
     assert reverse("rectify:detail", args=[rect.pk]) in html
@@ -41,7 +48,7 @@ def test_the_department_sees_its_rectification_with_the_countdown(client, rect, 
     assert "超期" in html and "bh-badge--danger" in html and f"#{rect.pk}" in html
 
 
-def test_another_department_gets_404_and_a_clerk_403(client, rect, make_staff, make_department):  # noqa: F811
+def test_another_department_gets_404_and_a_clerk_403(client, rect, make_staff, make_department):
     other = make_staff(
         "department_head", region="lanshan", department=make_department("兰山区民政局", region="lanshan")
     )
@@ -57,7 +64,7 @@ def test_another_department_gets_404_and_a_clerk_403(client, rect, make_staff, m
     assert rect.calls.count() == 0
 
 
-def test_the_detail_masks_the_phone_and_shows_only_the_next_steps(client, rect, unit):  # noqa: F811
+def test_the_detail_masks_the_phone_and_shows_only_the_next_steps(client, rect, unit):
     client.force_login(unit["reviewer"])
     html = client.get(reverse("rectify:detail", args=[rect.pk])).content.decode()
     assert "13700000007" not in html and mask_phone("13700000007") in html
@@ -67,7 +74,7 @@ def test_the_detail_masks_the_phone_and_shows_only_the_next_steps(client, rect, 
     )
 
 
-def test_steps_through_the_page_and_a_double_submission_changes_nothing(client, rect, unit):  # noqa: F811
+def test_steps_through_the_page_and_a_double_submission_changes_nothing(client, rect, unit):
     client.force_login(unit["reviewer"])
     url = reverse("rectify:act", args=[rect.pk])
     form = {"action": "callback", "status": "open", "answered_by": "赵敏", "summary": "反映跑了三次"}
@@ -114,7 +121,7 @@ def test_a_hall_manager_sees_the_window_ratings_of_the_hall_only(client, hall, m
 
 def test_the_appeal_form_refuses_a_disguised_file_and_the_supervisor_upholds(
     client, rect, unit, supervisor, media
-):  # noqa: F811
+):
     client.force_login(unit["head"])
     url = reverse("rectify:appeal", args=[rect.pk])
     assert "提交申诉" in client.get(url).content.decode()
@@ -149,7 +156,7 @@ def test_the_appeal_form_refuses_a_disguised_file_and_the_supervisor_upholds(
 
 def test_the_supervisor_overview_shows_the_on_time_figure_and_its_target(
     client, rect, unit, supervisor, make_staff
-):  # noqa: F811
+):
     _to_feedback(rect, unit["reviewer"])
     client.force_login(supervisor)
     html = client.get(reverse("rectify:overview")).content.decode()
@@ -180,7 +187,7 @@ def _sms_link(r):
     return re.search(r"(/rate/feedback/\d+/\?t=\S+)", sms.text).group(1)
 
 
-def test_the_rater_reads_the_feedback_by_the_sms_link_and_rerates_once(client, rect, unit):  # noqa: F811
+def test_the_rater_reads_the_feedback_by_the_sms_link_and_rerates_once(client, rect, unit):
     _to_feedback(rect, unit["reviewer"])
     site = Message.objects.get(dedupe_key=f"rectify:{rect.pk}:feedback:site")
     assert site.link == reverse("rectify_feedback:page", args=[rect.pk])
@@ -202,7 +209,7 @@ def test_the_rater_reads_the_feedback_by_the_sms_link_and_rerates_once(client, r
     assert Rating.objects.filter(case_id=old.case_id).count() == 2
 
 
-def test_a_bad_rerate_opens_no_new_rectification(client, rect, unit, applicant):  # noqa: F811
+def test_a_bad_rerate_opens_no_new_rectification(client, rect, unit, applicant):
     _to_feedback(rect, unit["reviewer"])
     client.force_login(applicant["user"])
     url = reverse("rectify_feedback:page", args=[rect.pk])
@@ -214,7 +221,7 @@ def test_a_bad_rerate_opens_no_new_rectification(client, rect, unit, applicant):
     assert Rating.objects.filter(current=True, case_id=rect.rating.case_id).get().level == 1
 
 
-def test_the_rater_page_is_closed_to_others_and_the_rerate_waits_for_the_feedback(client, rect, make_person):  # noqa: F811
+def test_the_rater_page_is_closed_to_others_and_the_rerate_waits_for_the_feedback(client, rect, make_person):
     from banhao.registry import services
 
     url = reverse("rectify_feedback:page", args=[rect.pk])
@@ -233,3 +240,15 @@ def test_the_rater_page_is_closed_to_others_and_the_rerate_waits_for_the_feedbac
     resp = client.post(url, {"t": token, "level": "5"})
     assert resp.status_code == 400 and "反馈给您之后才能追评" in resp.content.decode()
     assert Rating.objects.count() == 1
+
+
+def test_after_the_failed_calls_the_page_offers_the_unreachable_step(client, rect, unit, settings):
+    settings.BANHAO_RECTIFICATION_CALLBACK_TRIES = 1
+    client.force_login(unit["reviewer"])
+    url = reverse("rectify:act", args=[rect.pk])
+    client.post(url, {"action": "call", "status": "open", "summary": "关机"})
+    html = client.get(reverse("rectify:detail", args=[rect.pk])).content.decode()
+    assert "无法联系，完成回访" in html and "已记录 1 次未联系上" in html
+    client.post(url, {"action": "unreachable", "status": "open", "note": "短信未回"})
+    rect.refresh_from_db()
+    assert rect.status == S.CALLED_BACK
