@@ -89,8 +89,8 @@ def countdown(rect: Rectification, today: dt.date | None = None) -> dict:
         }
     left = workdays_between(today, rect.due_on)
     if left < 0 or (left == 0 and rect.due_on < today):
-        late = workdays_between(rect.due_on, today)
-        return {"text": f"超期{max(late, 1)}个工作日", "tone": "danger", "days": -max(late, 1)}
+        late = workdays_between(rect.due_on, today)  # 0 on the weekend right after the deadline
+        return {"text": f"超期{late}个工作日" if late else "已超期", "tone": "danger", "days": -late}
     if left == 0:
         return {"text": "今日到期", "tone": "warn", "days": 0}
     return {"text": f"剩余{left}个工作日", "tone": "warn" if left <= rs.remind_days() else "ok", "days": left}

@@ -252,3 +252,53 @@ def test_after_the_failed_calls_the_page_offers_the_unreachable_step(client, rec
     client.post(url, {"action": "unreachable", "status": "open", "note": "短信未回"})
     rect.refresh_from_db()
     assert rect.status == S.CALLED_BACK
+
+
+def test_the_whole_loop_through_the_pages(client, rated_case, applicant, unit):
+    """A bad rating on a phone opens a rectification with its deadline; the reviewer records the
+    callback, the verdict, the measure and the feedback on the page; the applicant finds the
+    site message in the inbox, reads the result and re-rates."""
+    from banhao.core.calendar import add_workdays
+    from banhao.evaluation import ratings
+    from banhao.evaluation.tests.rectify_support import bad_rating
+
+    r = bad_rating(rated_case, applicant, channel="mobile")
+    assert (
+        r.due_on == add_workdays(r.opened_on, 5)
+        and ratings.Rating.objects.get(pk=r.rating_id).channel == "mobile"
+    )
+    client.force_login(unit["reviewer"])
+    assert r.due_on.strftime("%Y-%m-%d") in client.get(reverse("rectify:list")).content.decode()
+    act = reverse("rectify:act", args=[r.pk])
+    steps = [
+        {"action": "callback", "status": "open", "answered_by": "赵敏", "summary": "反映跑了三次"},
+        {"action": "verify", "status": "called_back", "substantiated": "yes", "note": "窗口多次要求补材料"},
+        {"action": "measures", "status": "verified", "measures": "按清单一次性告知，约谈窗口人员"},
+        {"action": "feedback", "status": "rectified", "feedback": "已整改，欢迎再次评价"},
+    ]
+    for form in steps:
+        assert client.post(act, form).status_code == 302, form["action"]
+    r.refresh_from_db()
+    assert r.status == S.FED_BACK and r.on_time is True
+    client.force_login(applicant["user"])
+    inbox = client.get(reverse("notify:list")).content.decode()
+    assert "您的评价已整改反馈" in inbox
+    page = client.get(reverse("rectify_feedback:page", args=[r.pk])).content.decode()
+    assert "按清单一次性告知" in page and "已整改，欢迎再次评价" in page
+    client.post(reverse("rectify_feedback:page", args=[r.pk]), {"level": "5", "comment": "满意"})
+    r.refresh_from_db()
+    assert r.status == S.CLOSED
+    assert "您的追评" in client.get(reverse("rectify_feedback:page", args=[r.pk])).content.decode()
+
+
+def test_the_countdown_counts_working_days_and_says_overdue_in_words(rect):
+    import datetime as dt
+
+    from banhao.evaluation.rectify_views import countdown
+
+    rect.due_on = dt.date(2026, 10, 9)  # a Friday before the Saturday make-up day
+    assert countdown(rect, dt.date(2026, 9, 30))["text"] == "剩余2个工作日"  # 10/8, 10/9 over the holiday
+    assert countdown(rect, dt.date(2026, 10, 9)) == {"text": "今日到期", "tone": "warn", "days": 0}
+    assert countdown(rect, dt.date(2026, 10, 12)) == {"text": "超期2个工作日", "tone": "danger", "days": -2}
+    rect.due_on = dt.date(2026, 12, 4)  # a Friday
+    assert countdown(rect, dt.date(2026, 12, 5)) == {"text": "已超期", "tone": "danger", "days": 0}
