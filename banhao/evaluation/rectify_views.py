@@ -120,9 +120,18 @@ def _case_facts(rating: Rating):
 def rect_list(request):
     """GET /evaluation/rectify/ — the rectifications of the scope, overdue first, with filters."""
     g = request.GET
-    filters = {"status": g.get("status", "").strip()[:12], "due": g.get("due", "").strip()[:10]}
+    filters = {
+        "status": g.get("status", "").strip()[:12],
+        "due": g.get("due", "").strip()[:10],
+        "unit": g.get("unit", "").strip()[:12],
+    }
     today = timezone.localdate()
     qs = rs.rectifications_in_scope(request.scope)
+    unit = filters["unit"]
+    if unit[:1] == "d" and unit[1:].isdigit():
+        qs = qs.filter(department_id=int(unit[1:]))
+    elif unit[:1] == "h" and unit[1:].isdigit():
+        qs = qs.filter(hall_id=int(unit[1:]))
     if filters["status"] == "all":
         pass
     elif filters["status"] in S.values:
@@ -152,6 +161,7 @@ def rect_list(request):
             }
         )
     base = rs.rectifications_in_scope(request.scope)
+    units = _units_of(base, cache) if request.scope.can("evaluation.supervise") else []
     kept = {k: v for k, v in g.items() if k != "page" and v}
     return render(
         request,
@@ -165,8 +175,24 @@ def rect_list(request):
             "open_total": base.exclude(status=S.CLOSED).count(),
             "query": urlencode(kept),
             "is_supervisor": request.scope.can("evaluation.supervise"),
+            "units": units,
         },
     )
+
+
+def _unit_key(rect: Rectification) -> str:
+    return f"d{rect.department_id}" if rect.department_id else f"h{rect.hall_id}"
+
+
+def _units_of(qs, cache: dict) -> list[tuple[str, str]]:
+    """(filter key, name) of the units that have rectifications in ``qs``, for the filter."""
+    seen: dict[str, str] = {}
+    for dept_id, hall_id in (
+        qs.select_related(None).order_by().values_list("department_id", "hall_id").distinct()
+    ):
+        probe = Rectification(department_id=dept_id, hall_id=hall_id)
+        seen.setdefault(_unit_key(probe), _unit_name(probe, cache))
+    return sorted(seen.items(), key=lambda kv: kv[1])
 
 
 # --- the detail and its steps -----------------------------------------------------------------
@@ -454,7 +480,7 @@ def overview(request):
     cache: dict = {}
     units: dict = {}
     for rect in qs.select_related(None).only("id", "department_id", "hall_id", "status", "due_on", "on_time"):
-        key = ("d", rect.department_id) if rect.department_id else ("h", rect.hall_id)
+        key = _unit_key(rect)
         units.setdefault(key, {"name": _unit_name(rect, cache), "ids": []})["ids"].append(rect.pk)
     rows = []
     for key, u in units.items():
@@ -463,6 +489,7 @@ def overview(request):
         rows.append(
             {
                 "name": u["name"],
+                "key": key,
                 "kind": "部门" if key[0] == "d" else "大厅",
                 "open": sub.exclude(status=S.CLOSED).count(),
                 "overdue": sub.filter(due_on__lt=today, status__in=rs.OPEN_WORK).count(),

@@ -302,3 +302,15 @@ def test_the_countdown_counts_working_days_and_says_overdue_in_words(rect):
     assert countdown(rect, dt.date(2026, 10, 12)) == {"text": "超期2个工作日", "tone": "danger", "days": -2}
     rect.due_on = dt.date(2026, 12, 4)  # a Friday
     assert countdown(rect, dt.date(2026, 12, 5)) == {"text": "已超期", "tone": "danger", "days": 0}
+
+
+def test_the_supervisor_filters_the_list_by_unit(client, rect, supervisor, make_department):
+    client.force_login(supervisor)
+    dept = f"d{rect.department_id}"
+    html = client.get(reverse("rectify:list")).content.decode()
+    assert f'<option value="{dept}"' in html and "兰山区行政审批服务局" in html
+    assert f"#{rect.pk}" in client.get(reverse("rectify:list") + f"?unit={dept}").content.decode()
+    other = make_department("兰山区民政局", region="lanshan")
+    assert f"#{rect.pk}" not in client.get(reverse("rectify:list") + f"?unit=d{other.pk}").content.decode()
+    overview = client.get(reverse("rectify:overview")).content.decode()
+    assert f"unit={dept}" in overview
