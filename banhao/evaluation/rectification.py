@@ -18,6 +18,7 @@ nothing.
     rectification_close       fed_back → closed (after the re-rate, or the sweep)
     rating_rerate             the rater's one re-rating after the feedback; closes the task
     rectification_sweep       daily: reminders, escalation, closing unanswered feedback
+    rectifications_in_scope   what a staff scope may see; rectification_countdown, on_time_figure
 
 ``on_time`` is decided when the rater is told: fed back on or before ``due_on``. The clock never
 stops, not even during an appeal (appeals.py).
@@ -574,6 +575,32 @@ def rectification_sweep(today: dt.date | None = None) -> dict[str, int]:
                 continue  # moved meanwhile (re-rated a moment ago)
             closed += 1
     return {"reminded": reminded, "escalated": escalated, "closed": closed}
+
+
+def rectification_countdown(rect: Rectification, today: dt.date | None = None) -> dict:
+    """Working days left (text always, red when overdue) — colour is never the only signal."""
+    today = today or timezone.localdate()
+    if rect.status == S.CLOSED:
+        if rect.on_time is None:
+            return {"text": "已办结", "tone": "muted", "days": None}
+        return {
+            "text": "按期办结" if rect.on_time else "超期办结",
+            "tone": "ok" if rect.on_time else "danger",
+            "days": None,
+        }
+    if rect.status == S.FED_BACK:
+        return {
+            "text": "已反馈" + ("（按期）" if rect.on_time else "（超期）"),
+            "tone": "ok" if rect.on_time else "danger",
+            "days": None,
+        }
+    left = workdays_between(today, rect.due_on)
+    if left < 0 or (left == 0 and rect.due_on < today):
+        late = workdays_between(rect.due_on, today)  # 0 on the weekend right after the deadline
+        return {"text": f"超期{late}个工作日" if late else "已超期", "tone": "danger", "days": -late}
+    if left == 0:
+        return {"text": "今日到期", "tone": "warn", "days": 0}
+    return {"text": f"剩余{left}个工作日", "tone": "warn" if left <= remind_days() else "ok", "days": left}
 
 
 # --- figures ---------------------------------------------------------------------------------------------

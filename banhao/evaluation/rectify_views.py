@@ -26,7 +26,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from banhao.cases import api as cases_api
-from banhao.core.calendar import workdays_between
 from banhao.core.masking import mask_phone
 from banhao.org import api as org_api
 from banhao.org.api import staff_required
@@ -70,30 +69,7 @@ def _rect_or_404(request, pk: int) -> Rectification:
     return rect
 
 
-def countdown(rect: Rectification, today: dt.date | None = None) -> dict:
-    """Working days left (text always, red when overdue) — colour is never the only signal."""
-    today = today or timezone.localdate()
-    if rect.status == S.CLOSED:
-        if rect.on_time is None:
-            return {"text": "已办结", "tone": "muted", "days": None}
-        return {
-            "text": "按期办结" if rect.on_time else "超期办结",
-            "tone": "ok" if rect.on_time else "danger",
-            "days": None,
-        }
-    if rect.status == S.FED_BACK:
-        return {
-            "text": "已反馈" + ("（按期）" if rect.on_time else "（超期）"),
-            "tone": "ok" if rect.on_time else "danger",
-            "days": None,
-        }
-    left = workdays_between(today, rect.due_on)
-    if left < 0 or (left == 0 and rect.due_on < today):
-        late = workdays_between(rect.due_on, today)  # 0 on the weekend right after the deadline
-        return {"text": f"超期{late}个工作日" if late else "已超期", "tone": "danger", "days": -late}
-    if left == 0:
-        return {"text": "今日到期", "tone": "warn", "days": 0}
-    return {"text": f"剩余{left}个工作日", "tone": "warn" if left <= rs.remind_days() else "ok", "days": left}
+countdown = rs.rectification_countdown  # (shared with the supervisor's workbench)
 
 
 def _unit_name(rect: Rectification, cache: dict) -> str:
