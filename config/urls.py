@@ -27,6 +27,8 @@ urlpatterns = [
     path("hall/desk/", include("banhao.evaluation.pad_urls")),  # the rating pad keeps its device URLs
     path("hall/", include("banhao.hall.urls")),
     path("licences/", include("banhao.licences.urls")),
+    path("evaluation/rectify/", include("banhao.evaluation.rectify_urls")),
+    path("rate/feedback/", include("banhao.evaluation.feedback_urls")),  # the rater's page (before /rate/)
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Redoc and Swagger UI come from drf-spectacular-sidecar (static files, no CDN, no inline
     # script). Both style their widgets inline: only these two pages, which show no personal

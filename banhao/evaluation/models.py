@@ -253,3 +253,6 @@ class RectificationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rectification_id} {self.action}"
+
+
+from .models_appeals import *  # noqa: E402,F403

@@ -25,6 +25,8 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # refuse; cases.review: claim, opinions, special procedures; cases.decide: the decision (and
 # head sign-off); cases.deliver: result ready, hand-over, conclusion. licences.use: query
 # licences and download watermarked copies through the sharing API (每次写明用证事由).
+# evaluation.rectify: work the 差评整改 of one's department or hall (callback, verify, measures,
+# feedback, appeal); evaluation.supervise: the region's rectifications and appeal review.
 # licences.view: the licence register (电子证照) of the scope; licences.manage: suspend, resume
 # and revoke a licence (an act of the issuing office, as a decision is: the department head).
 PERMISSIONS: dict[str, set[str]] = {
@@ -49,6 +51,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.deliver",
         "licences.use",
         "licences.view",
+        "evaluation.rectify",
     },
     Role.DEPARTMENT_HEAD: {
         "org.view",
@@ -62,6 +65,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.assign",
         "licences.view",
         "licences.manage",
+        "evaluation.rectify",
     },
     Role.HALL_MANAGER: {
         "registry.view",
@@ -72,6 +76,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.view",
         "hall.stats",
         "hall.manage",
+        "evaluation.rectify",
     },
     Role.SUPERVISOR: {
         "registry.view",
@@ -82,6 +87,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.view",
         "hall.stats",
         "licences.view",
+        "evaluation.supervise",
     },
     Role.HELPER: {"registry.view", "org.view", "catalog.view"},
     Role.CATALOG_OFFICER: {"org.view", "audit.view", "catalog.view", "catalog.edit", "catalog.audit"},
