@@ -259,4 +259,5 @@ class RectificationEvent(models.Model):
         return f"{self.rectification_id} {self.action}"
 
 
+from .models_appeals import *  # noqa: E402,F403
 from .models_complaints import *  # noqa: E402,F403

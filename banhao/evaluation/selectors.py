@@ -11,9 +11,10 @@ follows) and not excluded (an upheld appeal). Definitions (docs/supervision.md):
   are not. BANHAO_SATISFACTION_COUNTS_DEFAULT = True counts the default ratings in both terms
   (some provinces do);
 - bad (差评数): 不满意 + 非常不满意;
-- bad_rectified (差评整改数): bad ratings whose rectification has been carried out
-  (rectified, fed back or closed); bad_rectified_on_time: of those, on time; the
-  rectification rate (整改率) = bad_rectified / bad.
+- bad_rectified (差评整改数): bad ratings whose rectification has been fed back to the rater
+  (fed back or closed: the measures taken, or why the rating was not substantiated);
+  bad_rectified_on_time: of those, fed back by the deadline; the rectification rate
+  (整改率) = bad_rectified / bad.
 
 One grouped query (a conditional COUNT per figure, LEFT JOIN to the rectification), served by
 the (region, created_at) index on PostgreSQL.
@@ -33,11 +34,10 @@ from banhao.org import api as org
 
 from .models import BAD_LEVELS, Level, Rating, Rectification
 
-RECTIFIED_STATUSES = (
-    Rectification.Status.RECTIFIED,
-    Rectification.Status.FED_BACK,
-    Rectification.Status.CLOSED,
-)
+# a rectification is done once its result (measures, or the finding that the rating was not
+# substantiated) has been fed back to the rater (rectification_states: fed_back, then closed);
+# on time as docs/rectification.md decides it (``on_time``, set at the feedback)
+RECTIFIED_STATUSES = (Rectification.Status.FED_BACK, Rectification.Status.CLOSED)
 SATISFIED_LEVELS = (Level.VERY_SATISFIED, Level.SATISFIED, Level.BASIC)
 
 

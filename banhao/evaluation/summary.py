@@ -1,5 +1,5 @@
-"""The workbench's sources: each kind of open work (差评整改, 效能投诉, and what other parts add:
-申诉复核, 12345回访 …) registers one function that counts and lists its open items within a
+"""The workbench's sources: each kind of open work (差评整改, 差评申诉复核, 效能投诉, and what
+other parts add: 12345回访 …) registers one function that counts and lists its open items within a
 scope, each with its deadline; the supervisor's workbench and the department's view show every
 source the viewer's role may see, with a countdown in working days.
 
@@ -7,14 +7,14 @@ Adding a source is one call (a later call with the same key replaces the earlier
 
     from banhao.evaluation import summary
 
-    def _appeals(scope, today, limit):
-        qs = scope.filter(Appeal.objects.filter(status="open"), department_field="department")
+    def _callbacks(scope, today, limit):
+        qs = scope.filter(Callback.objects.filter(status="pending"), region_field="region")
         return summary.from_queryset(qs, today=today, limit=limit, due_field="due_on",
-                                     item=lambda a: summary.Item(f"申诉 #{a.pk}", f"/evaluation/appeals/{a.pk}/",
-                                                                 a.due_on, a.get_status_display()))
+                                     item=lambda c: summary.Item(f"回访 #{c.pk}", reverse("…", args=[c.pk]),
+                                                                 c.due_on, c.get_status_display()))
 
-    summary.register_source("appeals", "差评申诉复核", _appeals, list_url="evaluation_rectify:appeals",
-                            permissions=("evaluation.supervise",), order=30)
+    summary.register_source("callbacks", "12345回访", _callbacks, list_url="hotline:callbacks",
+                            permissions=("evaluation.supervise",), order=40)
 """
 
 from __future__ import annotations
@@ -42,9 +42,12 @@ class Item:
 
 @dataclass(frozen=True)
 class Countdown:
-    """Working days left until a deadline (negative: overdue), and how to say it."""
+    """Working days left until a deadline, and how to say it (text always: colour is never the
+    only signal). Past the deadline it is overdue even on the weekend right after it, when no
+    working day has passed yet (the rectification pages say the same)."""
 
-    days: int | None
+    days: int | None  # working days left; negative: working days overdue
+    overdue: bool = False
 
     @classmethod
     def of(cls, due_on: dt.date | None, today: dt.date) -> Countdown:
@@ -52,23 +55,23 @@ class Countdown:
             return cls(None)
         if due_on >= today:
             return cls(workdays_between(today, due_on))
-        return cls(-workdays_between(due_on, today))
+        return cls(-workdays_between(due_on, today), overdue=True)
 
     @property
     def text(self) -> str:
         if self.days is None:
             return "无期限"
+        if self.overdue:
+            return f"已超期{-self.days}个工作日" if self.days else "已超期"
         if self.days > 0:
             return f"剩余{self.days}个工作日"
-        if self.days == 0:
-            return "今日到期"
-        return f"已超期{-self.days}个工作日"
+        return "今日到期"
 
     @property
     def tone(self) -> str:
         if self.days is None:
             return "muted"
-        if self.days < 0:
+        if self.overdue:
             return "danger"
         if self.days <= DUE_SOON_WORKDAYS:
             return "warn"
@@ -134,10 +137,15 @@ def sources() -> list[Source]:
 
 
 def from_queryset(
-    qs: QuerySet, *, today: dt.date, limit: int, due_field: str, item: Callable[[object], Item]
+    qs: QuerySet, *, today: dt.date, limit: int, due_field: str | None, item: Callable[[object], Item]
 ) -> Counts:
     """Counts for a queryset of open items (scope applied): one aggregate query for the
-    counts and one for the ``limit`` most urgent items (earliest deadline first)."""
+    counts and one for the ``limit`` most urgent items (earliest deadline first). Items
+    without a deadline (``due_field`` None) are listed oldest first and never overdue."""
+    if due_field is None:
+        n = qs.count()
+        first = qs.order_by("pk")[:limit] if limit else []
+        return Counts(n, 0, 0, tuple(item(x) for x in first))
     soon = add_workdays(today, DUE_SOON_WORKDAYS)
     agg = qs.order_by().aggregate(
         n=Count("pk"),
@@ -181,23 +189,18 @@ def tiles(scope, today: dt.date, *, limit: int = 5) -> list[Tile]:
     return shown
 
 
-# --- the sources of this part: rectifications and complaints -------------------------------------
-
-RECTIFICATION_DETAIL = "evaluation_rectify:detail"  # the rectify part's page (linked once it exists)
-
-
-def _rectification_url(pk: int) -> str | None:
-    try:
-        return reverse(RECTIFICATION_DETAIL, args=[pk])
-    except NoReverseMatch:
-        return None
+# --- the sources on main: rectifications, appeals, complaints ------------------------------------
 
 
 def _rectifications(scope, today: dt.date, limit: int) -> Counts:
+    """Open rectifications (not closed, not yet fed back) within the scope, as the rectify
+    pages scope them."""
     from .models import Rectification
+    from .rectification import rectifications_in_scope
 
-    qs = Rectification.objects.exclude(status=Rectification.Status.CLOSED).select_related("rating")
-    qs = scope.filter(qs, region_field="region", department_field="department")
+    qs = rectifications_in_scope(scope).exclude(
+        status__in=[Rectification.Status.CLOSED, Rectification.Status.FED_BACK]
+    )
     return from_queryset(
         qs,
         today=today,
@@ -205,10 +208,31 @@ def _rectifications(scope, today: dt.date, limit: int) -> Counts:
         due_field="due_on",
         item=lambda r: Item(
             f"差评整改 #{r.pk}",
-            _rectification_url(r.pk),
+            reverse("rectify:detail", args=[r.pk]),
             r.due_on,
             r.get_status_display(),
             r.rating.get_level_display(),
+        ),
+    )
+
+
+def _appeals(scope, today: dt.date, limit: int) -> Counts:
+    """Appeals waiting for a supervisor's review (no deadline of their own)."""
+    from .appeals import appeals_in_scope
+    from .models_appeals import Appeal
+
+    qs = appeals_in_scope(scope).filter(status=Appeal.Status.PENDING)
+    return from_queryset(
+        qs,
+        today=today,
+        limit=limit,
+        due_field=None,
+        item=lambda a: Item(
+            f"差评申诉 #{a.pk}",
+            reverse("rectify:appeal_detail", args=[a.pk]),
+            None,
+            a.get_status_display(),
+            a.get_kind_display(),
         ),
     )
 
@@ -238,9 +262,17 @@ register_source(
     "rectifications",
     "差评整改",
     _rectifications,
-    permissions=("evaluation.supervise", "evaluation.department"),
-    list_url="evaluation_rectify:list",
+    permissions=("evaluation.supervise", "evaluation.rectify"),
+    list_url="rectify:list",
     order=10,
+)
+register_source(
+    "appeals",
+    "差评申诉复核",
+    _appeals,
+    permissions=("evaluation.supervise",),
+    list_url="rectify:appeals",
+    order=20,
 )
 register_source(
     "complaints",
@@ -248,5 +280,5 @@ register_source(
     _complaints,
     permissions=("complaints.view",),
     list_url="complaints:list",
-    order=20,
+    order=30,
 )

@@ -41,6 +41,7 @@ __all__ = [
     "staff_for_user",
     "staff_names",
     "staff_required",
+    "staff_user_ids",
     "window_brief",
     "window_choices",
     "window_info",
@@ -467,3 +468,27 @@ def window_choices(region_ids=None) -> list[tuple[int, str]]:
     if region_ids is not None:
         qs = qs.filter(hall__region_id__in=list(region_ids))
     return [(w.pk, f"{w.hall.name} {w.number}号窗口") for w in qs]
+
+
+def staff_user_ids(
+    roles,
+    *,
+    department_id: int | None = None,
+    hall_id: int | None = None,
+    covering_region_id: int | None = None,
+) -> list[int]:
+    """Account ids of the active staff with one of ``roles``: of a department, of a hall, or
+    whose region covers ``covering_region_id`` (that region or one above it), for messages."""
+    qs = StaffMember.objects.filter(active=True, role__in=list(roles))
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    if hall_id is not None:
+        qs = qs.filter(hall_id=hall_id)
+    if covering_region_id is not None:
+        parents = dict(Region.objects.values_list("id", "parent_id"))
+        chain, rid = [], covering_region_id
+        while rid is not None and rid not in chain:
+            chain.append(rid)
+            rid = parents.get(rid)
+        qs = qs.filter(region_id__in=chain)
+    return sorted(set(qs.values_list("user_id", flat=True)))

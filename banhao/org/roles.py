@@ -25,6 +25,8 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # refuse; cases.review: claim, opinions, special procedures; cases.decide: the decision (and
 # head sign-off); cases.deliver: result ready, hand-over, conclusion. licences.use: query
 # licences and download watermarked copies through the sharing API (每次写明用证事由).
+# evaluation.rectify: work the 差评整改 of one's department or hall (callback, verify, measures,
+# feedback, appeal); evaluation.supervise: the region's rectifications and appeal review.
 # complaints.register: register an efficiency complaint (效能投诉) made at the hall or through
 # 12345; complaints.view: the complaints of the scope (a department head: its own department's);
 # complaints.handle: accept/decline, investigate, conclude, tell the complainant, close;
@@ -55,6 +57,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.deliver",
         "licences.use",
         "licences.view",
+        "evaluation.rectify",
     },
     Role.DEPARTMENT_HEAD: {
         "org.view",
@@ -68,6 +71,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.assign",
         "licences.view",
         "licences.manage",
+        "evaluation.rectify",
         "complaints.view",
         "evaluation.department",
     },
@@ -80,6 +84,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.view",
         "hall.stats",
         "hall.manage",
+        "evaluation.rectify",
         "complaints.register",
         "complaints.view",
     },

@@ -261,21 +261,24 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
     Role.REVIEWER: (
         Entry("待办审批", "本部门待审查的办件", "cases_office:inbox"),
         Entry("办件时限预警", "临期、超期办件提醒", "/office/cases/?warning=red"),
+        Entry("差评整改", "本部门差评的回访、核实、整改和反馈", "rectify:list"),
     ),
     Role.DEPARTMENT_HEAD: (
         Entry("部门办件", "本部门办件量和办理情况", "cases_office:inbox"),
         Entry("超期督办", "临期、超期办件的督办", "/office/cases/?warning=red"),
         Entry("部门人员", "本部门工作人员和角色", "org:staff_list"),
+        Entry("差评整改", "本部门差评整改的期限和进度，恶意差评申诉", "rectify:list"),
         Entry("本部门好差评", "本部门差评整改、效能投诉和评价情况", "evaluation_office:department"),
     ),
     Role.HALL_MANAGER: (
         Entry("大厅实时监控", "叫号大屏、实时统计、取号机和自助服务区", "hall:index"),
         Entry("窗口与人员", "窗口设置和在岗人员", "org:window_list"),
         Entry("窗口评价器", "各窗口评价平板的绑定地址", "evaluation:pads"),
+        Entry("窗口差评整改", "本大厅窗口差评的回访、整改和反馈", "rectify:list"),
     ),
     Role.SUPERVISOR: (
         Entry("督查工作台", "差评整改、效能投诉等待办事项和期限倒计时", "evaluation_office:workbench"),
-        Entry("差评整改", "差评回访和整改跟踪"),
+        Entry("差评整改", "实名差评按期整改率、超期督办和申诉复核", "rectify:overview"),
         Entry("效能投诉", "受理和处理效能投诉", "complaints:list"),
         Entry("红黑榜", "窗口和部门服务评比"),
         Entry("基础信息", "查询自然人、法人基础信息", "registry:person_list"),

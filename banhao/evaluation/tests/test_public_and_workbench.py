@@ -134,7 +134,8 @@ def test_the_workbench_needs_a_supervisor_and_keeps_to_the_region(client, known_
     assert client.get(url).status_code == 403
     client.force_login(make_staff("supervisor", region="lanshan"))
     html = client.get(url).content.decode()
-    assert c.number in html and "差评整改" in html and "效能投诉" in html
+    assert c.number in html and "差评整改" in html and "效能投诉" in html and "差评申诉复核" in html
+    assert 'href="/evaluation/rectify/' in html  # the open rectifications link to their pages
     assert "剩余2个工作日" in html  # the acceptance deadline of a complaint filed today
     client.force_login(make_staff("supervisor", region="yinan"))
     html = client.get(url).content.decode()
@@ -196,3 +197,6 @@ def test_countdowns_count_working_days():
     assert summary.Countdown.of(dt.date(2026, 11, 9), monday).text == "剩余5个工作日"
     assert summary.Countdown.of(monday, monday).text == "今日到期"
     assert summary.Countdown.of(dt.date(2026, 10, 30), monday).text == "已超期1个工作日"
+    # the Saturday after a Friday deadline: overdue, though no working day has passed yet
+    saturday = summary.Countdown.of(dt.date(2026, 11, 6), dt.date(2026, 11, 7))
+    assert saturday.text == "已超期" and saturday.tone == "danger"
