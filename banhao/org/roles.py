@@ -27,6 +27,11 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # licences and download watermarked copies through the sharing API (每次写明用证事由).
 # evaluation.rectify: work the 差评整改 of one's department or hall (callback, verify, measures,
 # feedback, appeal); evaluation.supervise: the region's rectifications and appeal review.
+# complaints.register: register an efficiency complaint (效能投诉) made at the hall or through
+# 12345; complaints.view: the complaints of the scope (a department head: its own department's);
+# complaints.handle: accept/decline, investigate, conclude, tell the complainant, close;
+# evaluation.supervise: the supervisor's workbench and accountability (责任追究) decisions;
+# evaluation.department: a department head's view of its own rectifications and complaints.
 # licences.view: the licence register (电子证照) of the scope; licences.manage: suspend, resume
 # and revoke a licence (an act of the issuing office, as a decision is: the department head).
 PERMISSIONS: dict[str, set[str]] = {
@@ -41,6 +46,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "hall.desk",
         "hall.pickup",
         "licences.use",
+        "complaints.register",
     },
     Role.REVIEWER: {
         "org.view",
@@ -66,6 +72,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "licences.view",
         "licences.manage",
         "evaluation.rectify",
+        "complaints.view",
+        "evaluation.department",
     },
     Role.HALL_MANAGER: {
         "registry.view",
@@ -77,6 +85,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "hall.stats",
         "hall.manage",
         "evaluation.rectify",
+        "complaints.register",
+        "complaints.view",
     },
     Role.SUPERVISOR: {
         "registry.view",
@@ -87,6 +97,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.view",
         "hall.stats",
         "licences.view",
+        "complaints.register",
+        "complaints.view",
+        "complaints.handle",
         "evaluation.supervise",
     },
     Role.HELPER: {"registry.view", "org.view", "catalog.view"},

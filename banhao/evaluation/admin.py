@@ -1,0 +1,3 @@
+"""The evaluation app in the admin: each part registers its models in its own module."""
+
+from .admin_complaints import *  # noqa: F403
