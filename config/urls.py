@@ -27,6 +27,11 @@ urlpatterns = [
     path("hall/desk/", include("banhao.evaluation.pad_urls")),  # the rating pad keeps its device URLs
     path("hall/", include("banhao.hall.urls")),
     path("licences/", include("banhao.licences.urls")),
+    path("evaluation/rectify/", include("banhao.evaluation.rectify_urls")),
+    path("rate/feedback/", include("banhao.evaluation.feedback_urls")),  # the rater's page (before /rate/)
+    path("complaints/", include("banhao.evaluation.complaint_urls")),
+    path("evaluation/public/", include("banhao.evaluation.public_urls")),
+    path("evaluation/", include("banhao.evaluation.workbench_urls")),
     path("rate/", include("banhao.evaluation.rating_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Redoc and Swagger UI come from drf-spectacular-sidecar (static files, no CDN, no inline

@@ -25,6 +25,13 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # refuse; cases.review: claim, opinions, special procedures; cases.decide: the decision (and
 # head sign-off); cases.deliver: result ready, hand-over, conclusion. licences.use: query
 # licences and download watermarked copies through the sharing API (每次写明用证事由).
+# evaluation.rectify: work the 差评整改 of one's department or hall (callback, verify, measures,
+# feedback, appeal); evaluation.supervise: the region's rectifications and appeal review.
+# complaints.register: register an efficiency complaint (效能投诉) made at the hall or through
+# 12345; complaints.view: the complaints of the scope (a department head: its own department's);
+# complaints.handle: accept/decline, investigate, conclude, tell the complainant, close;
+# evaluation.supervise: the supervisor's workbench and accountability (责任追究) decisions;
+# evaluation.department: a department head's view of its own rectifications and complaints.
 # licences.view: the licence register (电子证照) of the scope; licences.manage: suspend, resume
 # and revoke a licence (an act of the issuing office, as a decision is: the department head).
 PERMISSIONS: dict[str, set[str]] = {
@@ -39,6 +46,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "hall.desk",
         "hall.pickup",
         "licences.use",
+        "complaints.register",
     },
     Role.REVIEWER: {
         "org.view",
@@ -49,6 +57,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.deliver",
         "licences.use",
         "licences.view",
+        "evaluation.rectify",
     },
     Role.DEPARTMENT_HEAD: {
         "org.view",
@@ -62,6 +71,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.assign",
         "licences.view",
         "licences.manage",
+        "evaluation.rectify",
+        "complaints.view",
+        "evaluation.department",
     },
     Role.HALL_MANAGER: {
         "registry.view",
@@ -72,6 +84,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.view",
         "hall.stats",
         "hall.manage",
+        "evaluation.rectify",
+        "complaints.register",
+        "complaints.view",
     },
     Role.SUPERVISOR: {
         "registry.view",
@@ -82,6 +97,10 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.view",
         "hall.stats",
         "licences.view",
+        "complaints.register",
+        "complaints.view",
+        "complaints.handle",
+        "evaluation.supervise",
     },
     Role.HELPER: {"registry.view", "org.view", "catalog.view"},
     Role.CATALOG_OFFICER: {"org.view", "audit.view", "catalog.view", "catalog.edit", "catalog.audit"},

@@ -340,6 +340,15 @@ BANHAO_RECTIFICATION_DAYS = {
     "simple": env.int("BANHAO_RECTIFICATION_DAYS_SIMPLE", default=5),
     "complex": env.int("BANHAO_RECTIFICATION_DAYS_COMPLEX", default=15),
 }
+# 差评整改 (docs/rectification.md): the unit is reminded once when the deadline is this many
+# working days away or fewer; failed callback calls after which the callback may be completed
+# as 无法联系; working days the rater has to re-rate after the feedback before it closes.
+BANHAO_RECTIFICATION_REMIND_DAYS = env.int("BANHAO_RECTIFICATION_REMIND_DAYS", default=2)
+BANHAO_RECTIFICATION_CALLBACK_TRIES = env.int("BANHAO_RECTIFICATION_CALLBACK_TRIES", default=3)
+BANHAO_RECTIFICATION_RERATE_DAYS = env.int("BANHAO_RECTIFICATION_RERATE_DAYS", default=5)
+# Appeal (申诉) evidence: bytes per file, files per appeal.
+BANHAO_APPEAL_EVIDENCE_MAX_BYTES = env.int("BANHAO_APPEAL_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+BANHAO_APPEAL_EVIDENCE_MAX_FILES = env.int("BANHAO_APPEAL_EVIDENCE_MAX_FILES", default=5)
 
 # --- background work (decision 0008) ----------------------------------------------------
 # Tasks are rows in the database (django-tasks-db), enqueued inside the transaction of the
