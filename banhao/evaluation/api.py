@@ -66,9 +66,11 @@ def rating_record_onsite(
     case_ids: list[int],
     level: int,
     dimensions: dict[str, int] | None = None,
+    channel: str = Rating.Channel.HALL_PAD,
 ) -> tuple[RatingInfo, bool]:
     """One rating per visit on site (一次一评): a second rating of the same ticket changes
-    nothing and returns the first. Returns (rating, created)."""
+    nothing and returns the first. Returns (rating, created). ``channel``: the window's pad, or
+    the QR code on the window's sheet (二维码评价)."""
     try:
         level = int(level)
     except (TypeError, ValueError):
@@ -92,7 +94,7 @@ def rating_record_onsite(
     try:
         with transaction.atomic():
             rating = Rating.objects.create(
-                channel=Rating.Channel.HALL_PAD,
+                channel=channel,
                 level=level,
                 dimensions=dims,
                 ticket_id=ticket_id,
@@ -104,7 +106,12 @@ def rating_record_onsite(
         return _info(Rating.objects.get(ticket_id=ticket_id)), False
     if case_ids:
         rating.cases.set(case_ids)
-    audit_record(actor="窗口评价器", action="evaluation.rate", obj=rating, after={"level": level})
+    audit_record(
+        actor="窗口评价器" if channel == Rating.Channel.HALL_PAD else "窗口评价二维码",
+        action="evaluation.rate",
+        obj=rating,
+        after={"level": level},
+    )
     return _info(rating), True
 
 

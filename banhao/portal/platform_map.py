@@ -212,7 +212,7 @@ LEGAL_EVENTS: tuple[Entry, ...] = (
 PORTAL_ENTRIES: tuple[Entry, ...] = (
     Entry("一件事一次办", "多个事项一张表单、一次提交"),
     Entry("办件查询", "凭办件编号查询办理进度", "cases:lookup"),
-    Entry("好差评", "对办事服务进行评价"),
+    Entry("好差评", "对办事服务进行评价", "rating:mine"),
     Entry("电子证照", "出示、核验本人电子证照", "licences:mine"),
     Entry("投诉建议", "反映问题，提出意见建议", "complaints:new"),
 )
@@ -224,7 +224,7 @@ ELDER_ENTRIES: tuple[Entry, ...] = (
     Entry("一件事一次办", "多个事项一次提交"),
     Entry("办件查询", "查询办理进度", "cases:lookup"),
     Entry("电子证照", "出示本人证照", "licences:mine"),
-    Entry("好差评", "评价办事服务"),
+    Entry("好差评", "评价办事服务", "rating:mine"),
     Entry("投诉建议", "反映问题", "complaints:new"),
 )
 
@@ -235,7 +235,7 @@ APPLICANT_TILES: tuple[Entry, ...] = (
     Entry("我的资料", "联系电话和住址（来自基础信息库）", "accounts:profile"),
     Entry("预约取号", "预约大厅办事时段，到厅签到优先叫号", "hall:appointments"),
     Entry("我的证照", "本人或本单位的电子证照，亮证和下载加注件", "licences:mine"),
-    Entry("好差评", "评价已办结的办件"),
+    Entry("好差评", "评价已办结的办件", "rating:mine"),
 )
 
 # --- each staff role's home page ------------------------------------------------------------

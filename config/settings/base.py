@@ -322,6 +322,19 @@ BANHAO_RATING_DEFAULT_DAYS = env.int("BANHAO_RATING_DEFAULT_DAYS", default=5)
 BANHAO_RATING_DEFAULT_LEVEL = env.int("BANHAO_RATING_DEFAULT_LEVEL", default=4)
 # How long the SMS / QR rating link of a case works (days); it stops once the case is rated.
 BANHAO_RATING_TOKEN_DAYS = env.int("BANHAO_RATING_TOKEN_DAYS", default=30)
+# POST /api/v1/ratings/: per account (session) or per address (token), DRF rate syntax.
+BANHAO_RATING_API_RATE = env("BANHAO_RATING_API_RATE", default="30/min")
+# The month export's formats: name -> dotted path of an exporter class (docs/ratings.md); a
+# province adds its own. national and gbt39046 are always there.
+BANHAO_RATING_EXPORTERS: dict[str, str] = {}
+# The push of a month's ratings to the provincial platform (manage.py evaluation_export --push):
+# no url, no push.
+BANHAO_RATING_PUSH = {
+    "url": env("BANHAO_RATING_PUSH_URL", default=""),
+    "token": env("BANHAO_RATING_PUSH_TOKEN", default=""),
+    "format": env("BANHAO_RATING_PUSH_FORMAT", default="national"),
+    "timeout": env.float("BANHAO_RATING_PUSH_TIMEOUT", default=15),
+}
 # Working days a bad rating's rectification has (差评整改): simple cases, complex cases.
 BANHAO_RECTIFICATION_DAYS = {
     "simple": env.int("BANHAO_RECTIFICATION_DAYS_SIMPLE", default=5),
@@ -367,6 +380,7 @@ BANHAO_SCHEDULE = {
     "catalog_reindex": {"command": "catalog_reindex", "at": ["02:30"]},
     "licences_sweep": {"command": "licences_sweep", "at": ["00:10"]},
     "evaluation_sweep": {"command": "evaluation_sweep", "at": ["06:40"]},
+    "evaluation_invite": {"command": "evaluation_invite", "every": 300},  # SMS rating invitations
     "outbox_sweep": {"task": "banhao.notify.tasks.outbox_sweep", "every": 300},
     "tasks_prune": {"command": "prune_db_task_results", "at": ["03:30"]},  # finished tasks > 14 days
 }
