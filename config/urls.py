@@ -27,6 +27,12 @@ urlpatterns = [
     path("hall/desk/", include("banhao.evaluation.pad_urls")),  # the rating pad keeps its device URLs
     path("hall/", include("banhao.hall.urls")),
     path("licences/", include("banhao.licences.urls")),
+    path("evaluation/rectify/", include("banhao.evaluation.rectify_urls")),
+    path("rate/feedback/", include("banhao.evaluation.feedback_urls")),  # the rater's page (before /rate/)
+    path("complaints/", include("banhao.evaluation.complaint_urls")),
+    path("evaluation/public/", include("banhao.evaluation.public_urls")),
+    path("evaluation/", include("banhao.evaluation.workbench_urls")),
+    path("rate/", include("banhao.evaluation.rating_urls")),
     path("hotline/", include("banhao.evaluation.hotline_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Redoc and Swagger UI come from drf-spectacular-sidecar (static files, no CDN, no inline
@@ -49,6 +55,7 @@ urlpatterns = [
     path("api/v1/catalog/", include("banhao.catalog.rest.urls")),
     path("api/v1/cases/", include("banhao.cases.rest.urls")),
     path("api/v1/licences/", include("banhao.licences.rest.urls")),
+    path("api/v1/ratings/", include("banhao.evaluation.rest.urls")),
     path("api/v1/hotline/", include("banhao.evaluation.rest.hotline_urls")),
     path("api/v1/", include("banhao.core.rest.urls")),
     path("admin/", admin.site.urls),

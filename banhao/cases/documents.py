@@ -333,6 +333,7 @@ def notice_context(case: Case, notice: Notice, *, base_url: str | None = None) -
         "item": case.version.display_name,
         "submitted_cn": cn_date(case.submitted_at),
         "status_url": url,
+        "base_url": (base_url or site_base_url()).rstrip("/"),  # links a notice makes by URL name
         "lookup_url": lookup_url(base_url),
         "qr": qr_data_uri(url),
         "phone": consult_phone(case),

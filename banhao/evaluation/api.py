@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -14,9 +15,11 @@ from .models import BAD_LEVELS, ONSITE_DIMENSIONS, Level, Rating
 __all__ = [
     "LEVELS",
     "ONSITE_DIMENSIONS",
+    "AccountabilityInfo",
     "CallbackFigures",
     "RatingInfo",
     "UnitMetrics",
+    "accountability_records",
     "callback_unit_figures",
     "hotline_unit_metrics",
     "rating_for_ticket",
@@ -67,9 +70,11 @@ def rating_record_onsite(
     case_ids: list[int],
     level: int,
     dimensions: dict[str, int] | None = None,
+    channel: str = Rating.Channel.HALL_PAD,
 ) -> tuple[RatingInfo, bool]:
     """One rating per visit on site (一次一评): a second rating of the same ticket changes
-    nothing and returns the first. Returns (rating, created)."""
+    nothing and returns the first. Returns (rating, created). ``channel``: the window's pad, or
+    the QR code on the window's sheet (二维码评价)."""
     try:
         level = int(level)
     except (TypeError, ValueError):
@@ -93,7 +98,7 @@ def rating_record_onsite(
     try:
         with transaction.atomic():
             rating = Rating.objects.create(
-                channel=Rating.Channel.HALL_PAD,
+                channel=channel,
                 level=level,
                 dimensions=dims,
                 ticket_id=ticket_id,
@@ -105,8 +110,84 @@ def rating_record_onsite(
         return _info(Rating.objects.get(ticket_id=ticket_id)), False
     if case_ids:
         rating.cases.set(case_ids)
-    audit_record(actor="窗口评价器", action="evaluation.rate", obj=rating, after={"level": level})
+    audit_record(
+        actor="窗口评价器" if channel == Rating.Channel.HALL_PAD else "窗口评价二维码",
+        action="evaluation.rate",
+        obj=rating,
+        after={"level": level},
+    )
     return _info(rating), True
+
+
+# --- 责任追究: what the assessment counts ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountabilityInfo:
+    id: int
+    complaint_id: int
+    complaint_number: str
+    conclusion: str  # "substantiated" | "partly"
+    subject_kind: str  # "staff" | "window" | "department"
+    staff_id: int | None
+    window_id: int | None
+    department_id: int
+    region_id: int
+    measure_code: str
+    measure_name: str
+    severity: int
+    facts: str
+    decided_on: dt.date
+
+
+def accountability_records(
+    subject_kind: str | None = None,
+    subject_id: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    *,
+    region_ids=None,
+) -> list[AccountabilityInfo]:
+    """The accountability records (责任追究) decided in [start, end) (either bound optional),
+    of one subject — ("staff", staff id), ("window", window id) or ("department", department
+    id: every record of the department, its windows and staff included) — or of all, optionally
+    within some regions. Oldest first."""
+    from .models_complaints import AccountabilityRecord
+
+    qs = AccountabilityRecord.objects.select_related("complaint", "measure")
+    if subject_kind == "staff":
+        qs = qs.filter(staff_id=subject_id)
+    elif subject_kind == "window":
+        qs = qs.filter(window_id=subject_id)
+    elif subject_kind == "department":
+        qs = qs.filter(department_id=subject_id)
+    elif subject_kind is not None:
+        raise ValueError(f"unknown subject kind {subject_kind!r}")
+    if start is not None:
+        qs = qs.filter(decided_on__gte=start)
+    if end is not None:
+        qs = qs.filter(decided_on__lt=end)
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=list(region_ids))
+    return [
+        AccountabilityInfo(
+            id=r.pk,
+            complaint_id=r.complaint_id,
+            complaint_number=r.complaint.number or "",
+            conclusion=r.complaint.conclusion,
+            subject_kind=r.subject_kind,
+            staff_id=r.staff_id,
+            window_id=r.window_id,
+            department_id=r.department_id,
+            region_id=r.region_id,
+            measure_code=r.measure.code,
+            measure_name=r.measure.name,
+            severity=r.measure.severity,
+            facts=r.facts,
+            decided_on=r.decided_on,
+        )
+        for r in qs.order_by("decided_on", "id")
+    ]
 
 
 # --- 12345: the per-unit figures ------------------------------------------------------------------

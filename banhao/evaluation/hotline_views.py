@@ -266,6 +266,7 @@ def _ticket_context(request, t: HotlineTicket, **extra) -> dict:
         "levels": Level.choices,
         "can_reveal": scope.can("hotline.reveal"),
         "perms_desk": desk,
+        "can_register_complaint": scope.can("complaints.register"),
         "sign": _countdown(t.sign_due, t.status != HotlineTicket.Status.DISPATCHED),
         "answer_cd": _countdown(t.answer_due, t.status in ANSWERED),
         "labels": tickets.ACTION_LABELS,

@@ -158,7 +158,11 @@ class Rating(models.Model):
                 name="evaluation_one_current_rating_per_case",
             ),
         ]
-        indexes = [models.Index(fields=["department", "created_at"], name="evaluation_dept_time_idx")]
+        indexes = [
+            models.Index(fields=["department", "created_at"], name="evaluation_dept_time_idx"),
+            # the figures of a region's month or year (selectors.rating_figures, 好差评公示)
+            models.Index(fields=["region", "created_at"], name="evaluation_region_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.get_level_display()
@@ -255,4 +259,7 @@ class RectificationEvent(models.Model):
         return f"{self.rectification_id} {self.action}"
 
 
+from .models_appeals import *  # noqa: E402,F403
+from .models_complaints import *  # noqa: E402,F403
 from .models_hotline import *  # noqa: E402,F403
+from .models_rate import *  # noqa: E402,F403

@@ -129,12 +129,14 @@ def _rater_for(facts: cases_api.CaseRatingFacts, user, token_channel: str | None
     """Who rates: the applicant's own login (real name), or a token holder (the applicant reached
     by SMS or the QR code on their notice: real name as well, the token names their case)."""
     if token_channel is not None:
-        return None, True
+        # the token was sent to (or printed for) the applicant: their account, when they have one,
+        # is recorded as the rater so the rating shows in their 我的评价
+        return facts.applicant_user_id, True
     if not getattr(user, "is_authenticated", False):
         raise PermissionDenied("请登录后评价，或使用短信、二维码中的评价链接。")
     if facts.applicant_user_id != user.pk:
         raise PermissionDenied("只有申请人本人可以评价该办件。")
-    return user, True
+    return user.pk, True
 
 
 @transaction.atomic
@@ -163,7 +165,7 @@ def rating_record_case(
     facts = cases_api.case_rating_facts(case_id)
     if facts is None:
         raise ValidationError({"case": "办件不存在。"})
-    rater, real_name = _rater_for(facts, user, token_channel)
+    rater_id, real_name = _rater_for(facts, user, token_channel)
     if not facts.ratable:
         raise ValidationError({"case": "办件送达或办结后才能评价。"})
     if Rating.objects.filter(case_id=case_id, current=True).exists():
@@ -180,7 +182,7 @@ def rating_record_case(
                 case_id=case_id,
                 department_id=facts.department_id,
                 region_id=facts.region_id,
-                rater=rater,
+                rater_id=rater_id,
                 rater_person_id=facts.person_id,
                 rater_phone=facts.contact_phone,
                 real_name=real_name,
@@ -189,7 +191,7 @@ def rating_record_case(
         raise AlreadyRated() from None
     rating.cases.set([case_id])
     audit_record(
-        actor=rater or f"评价链接（{rating.get_channel_display()}）",
+        actor=user if token_channel is None else f"评价链接（{rating.get_channel_display()}）",
         obj=rating,
         action="evaluation.rate",
         after={"level": data.level, "channel": channel, "case": facts.number},

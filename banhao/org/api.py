@@ -17,7 +17,9 @@ __all__ = [
     "Role",
     "Scope",
     "ScopedAuditedAdmin",
+    "StaffBrief",
     "StaffInfo",
+    "WindowBrief",
     "WindowInfo",
     "ZoneInfo",
     "city_region_code",
@@ -35,9 +37,14 @@ __all__ = [
     "region_info",
     "role_can",
     "scope_for_user",
+    "staff_brief",
+    "staff_choices",
     "staff_for_user",
     "staff_names",
     "staff_required",
+    "staff_user_ids",
+    "window_brief",
+    "window_choices",
     "window_info",
 ]
 
@@ -193,16 +200,6 @@ def department_names(region_code: str) -> list[str]:
         .order_by("order", "name")
         .values_list("name", flat=True)
     )
-
-
-def department_choices(region_ids=None) -> list[tuple[int, str]]:
-    """(id, name) of the active departments, optionally of some regions (a scope), in order."""
-    from .models import Department
-
-    qs = Department.objects.filter(active=True).order_by("region__code", "order", "name")
-    if region_ids is not None:
-        qs = qs.filter(region_id__in=region_ids)
-    return list(qs.values_list("id", "name"))
 
 
 def department_staff_user_ids(department_id: int, permission: str) -> list[int]:
@@ -384,3 +381,121 @@ def hall_list(region_ids=None) -> list[tuple[int, str, str]]:
 def staff_names(staff_ids) -> dict[int, str]:
     """Staff display names by id (for statistics and ratings)."""
     return dict(StaffMember.objects.filter(pk__in=list(staff_ids)).values_list("pk", "name"))
+
+
+# --- pickers and small lookups (efficiency complaints and accountability name their subject) ---
+
+
+def department_choices(region_ids=None, *, active_only: bool = True) -> list[tuple[int, str, int]]:
+    """(id, name, region id) of the departments, in display order, optionally limited to some
+    regions (a scope). Names are unique within a region; the pickers show the region beside."""
+    from .models import Department
+
+    qs = Department.objects.order_by("region__order", "region__code", "order", "name")
+    if active_only:
+        qs = qs.filter(active=True)
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=list(region_ids))
+    return list(qs.values_list("id", "name", "region_id"))
+
+
+@dataclass(frozen=True)
+class StaffBrief:
+    id: int
+    name: str
+    employee_no: str
+    role: str
+    region_id: int
+    department_id: int | None
+    department_name: str
+    hall_id: int | None
+    window_id: int | None
+    active: bool
+
+
+def staff_brief(staff_id: int) -> StaffBrief | None:
+    """One staff member as plain values (None when there is no such member)."""
+    s = StaffMember.objects.select_related("department").filter(pk=staff_id).first()
+    if s is None:
+        return None
+    return StaffBrief(
+        id=s.pk,
+        name=s.name,
+        employee_no=s.employee_no,
+        role=s.role,
+        region_id=s.region_id,
+        department_id=s.department_id,
+        department_name=s.department.name if s.department else "",
+        hall_id=s.hall_id,
+        window_id=s.window_id,
+        active=s.active,
+    )
+
+
+def staff_choices(region_ids=None, department_id: int | None = None) -> list[tuple[int, str]]:
+    """(id, "name（工号）") of the active staff, optionally of some regions or one department."""
+    qs = StaffMember.objects.filter(active=True).order_by("region__order", "employee_no")
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=list(region_ids))
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    return [(pk, f"{name}（{no}）") for pk, name, no in qs.values_list("id", "name", "employee_no")]
+
+
+@dataclass(frozen=True)
+class WindowBrief:
+    id: int
+    number: int
+    label: str
+    hall_id: int
+    hall_name: str
+    region_id: int
+
+
+def window_brief(window_id: int) -> WindowBrief | None:
+    from .models import Window
+
+    w = Window.objects.select_related("hall").filter(pk=window_id).first()
+    if w is None:
+        return None
+    return WindowBrief(
+        w.pk, w.number, f"{w.hall.name} {w.number}号窗口", w.hall_id, w.hall.name, w.hall.region_id
+    )
+
+
+def window_choices(region_ids=None) -> list[tuple[int, str]]:
+    """(id, "hall n号窗口") of the active windows, optionally limited to some regions."""
+    from .models import Window
+
+    qs = (
+        Window.objects.filter(active=True)
+        .select_related("hall")
+        .order_by("hall__region__order", "hall__name", "number")
+    )
+    if region_ids is not None:
+        qs = qs.filter(hall__region_id__in=list(region_ids))
+    return [(w.pk, f"{w.hall.name} {w.number}号窗口") for w in qs]
+
+
+def staff_user_ids(
+    roles,
+    *,
+    department_id: int | None = None,
+    hall_id: int | None = None,
+    covering_region_id: int | None = None,
+) -> list[int]:
+    """Account ids of the active staff with one of ``roles``: of a department, of a hall, or
+    whose region covers ``covering_region_id`` (that region or one above it), for messages."""
+    qs = StaffMember.objects.filter(active=True, role__in=list(roles))
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    if hall_id is not None:
+        qs = qs.filter(hall_id=hall_id)
+    if covering_region_id is not None:
+        parents = dict(Region.objects.values_list("id", "parent_id"))
+        chain, rid = [], covering_region_id
+        while rid is not None and rid not in chain:
+            chain.append(rid)
+            rid = parents.get(rid)
+        qs = qs.filter(region_id__in=chain)
+    return sorted(set(qs.values_list("user_id", flat=True)))

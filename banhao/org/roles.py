@@ -26,6 +26,13 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # refuse; cases.review: claim, opinions, special procedures; cases.decide: the decision (and
 # head sign-off); cases.deliver: result ready, hand-over, conclusion. licences.use: query
 # licences and download watermarked copies through the sharing API (每次写明用证事由).
+# evaluation.rectify: work the 差评整改 of one's department or hall (callback, verify, measures,
+# feedback, appeal); evaluation.supervise: the region's rectifications and appeal review.
+# complaints.register: register an efficiency complaint (效能投诉) made at the hall or through
+# 12345; complaints.view: the complaints of the scope (a department head: its own department's);
+# complaints.handle: accept/decline, investigate, conclude, tell the complainant, close;
+# evaluation.supervise: the supervisor's workbench and accountability (责任追究) decisions;
+# evaluation.department: a department head's view of its own rectifications and complaints.
 # cases.rehandle: send a delivered or concluded case back for re-handling (重办, after a
 # dissatisfied 12345 callback). hotline.callback: the callback work list and questionnaire;
 # hotline.tickets: receive, dispatch and call back 12345 tickets; hotline.handle: sign and answer
@@ -45,6 +52,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "hall.desk",
         "hall.pickup",
         "licences.use",
+        "complaints.register",
     },
     Role.REVIEWER: {
         "org.view",
@@ -55,6 +63,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.deliver",
         "licences.use",
         "licences.view",
+        "evaluation.rectify",
         "hotline.handle",
     },
     Role.DEPARTMENT_HEAD: {
@@ -69,6 +78,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.assign",
         "licences.view",
         "licences.manage",
+        "evaluation.rectify",
+        "complaints.view",
+        "evaluation.department",
         "hotline.handle",
         "hotline.metrics",
     },
@@ -81,6 +93,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.view",
         "hall.stats",
         "hall.manage",
+        "evaluation.rectify",
+        "complaints.register",
+        "complaints.view",
     },
     Role.SUPERVISOR: {
         "registry.view",
@@ -91,6 +106,10 @@ PERMISSIONS: dict[str, set[str]] = {
         "cases.view",
         "hall.stats",
         "licences.view",
+        "complaints.register",
+        "complaints.view",
+        "complaints.handle",
+        "evaluation.supervise",
         "hotline.metrics",
     },
     Role.HELPER: {"registry.view", "org.view", "catalog.view"},
@@ -121,6 +140,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "hotline.tickets",
         "hotline.metrics",
         "hotline.reveal",
+        "complaints.register",
     },
 }
 

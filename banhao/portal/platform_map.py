@@ -113,6 +113,7 @@ SECTIONS: tuple[Section, ...] = (
         "好差评与效能监督",
         "一次一评、差评整改与回访，效能投诉处理，红黑榜与服务之星评选。",
         (Role.SUPERVISOR, Role.HALL_MANAGER, Role.DEPARTMENT_HEAD, APPLICANT),
+        "evaluation_public:figures",
     ),
     Section(
         6,
@@ -211,9 +212,9 @@ LEGAL_EVENTS: tuple[Entry, ...] = (
 PORTAL_ENTRIES: tuple[Entry, ...] = (
     Entry("一件事一次办", "多个事项一张表单、一次提交"),
     Entry("办件查询", "凭办件编号查询办理进度", "cases:lookup"),
-    Entry("好差评", "对办事服务进行评价"),
+    Entry("好差评", "对办事服务进行评价", "rating:mine"),
     Entry("电子证照", "出示、核验本人电子证照", "licences:mine"),
-    Entry("投诉建议", "反映问题，提出意见建议"),
+    Entry("投诉建议", "反映问题，提出意见建议", "complaints:new"),
 )
 
 # Elder mode: one column of the most used services as large tiles (6–8 of them).
@@ -223,8 +224,8 @@ ELDER_ENTRIES: tuple[Entry, ...] = (
     Entry("一件事一次办", "多个事项一次提交"),
     Entry("办件查询", "查询办理进度", "cases:lookup"),
     Entry("电子证照", "出示本人证照", "licences:mine"),
-    Entry("好差评", "评价办事服务"),
-    Entry("投诉建议", "反映问题"),
+    Entry("好差评", "评价办事服务", "rating:mine"),
+    Entry("投诉建议", "反映问题", "complaints:new"),
 )
 
 APPLICANT_TILES: tuple[Entry, ...] = (
@@ -234,7 +235,7 @@ APPLICANT_TILES: tuple[Entry, ...] = (
     Entry("我的资料", "联系电话和住址（来自基础信息库）", "accounts:profile"),
     Entry("预约取号", "预约大厅办事时段，到厅签到优先叫号", "hall:appointments"),
     Entry("我的证照", "本人或本单位的电子证照，亮证和下载加注件", "licences:mine"),
-    Entry("好差评", "评价已办结的办件"),
+    Entry("好差评", "评价已办结的办件", "rating:mine"),
 )
 
 # --- each staff role's home page ------------------------------------------------------------
@@ -261,22 +262,27 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
     Role.REVIEWER: (
         Entry("待办审批", "本部门待审查的办件", "cases_office:inbox"),
         Entry("办件时限预警", "临期、超期办件提醒", "/office/cases/?warning=red"),
+        Entry("差评整改", "本部门差评的回访、核实、整改和反馈", "rectify:list"),
         Entry("12345工单", "派至本部门的热线工单：签收、答复", "hotline:department_tickets"),
     ),
     Role.DEPARTMENT_HEAD: (
         Entry("部门办件", "本部门办件量和办理情况", "cases_office:inbox"),
         Entry("超期督办", "临期、超期办件的督办", "/office/cases/?warning=red"),
         Entry("部门人员", "本部门工作人员和角色", "org:staff_list"),
+        Entry("差评整改", "本部门差评整改的期限和进度，恶意差评申诉", "rectify:list"),
+        Entry("本部门好差评", "本部门差评整改、效能投诉和评价情况", "evaluation_office:department"),
         Entry("12345工单", "派至本部门的热线工单和考核指标", "hotline:department_tickets"),
     ),
     Role.HALL_MANAGER: (
         Entry("大厅实时监控", "叫号大屏、实时统计、取号机和自助服务区", "hall:index"),
         Entry("窗口与人员", "窗口设置和在岗人员", "org:window_list"),
         Entry("窗口评价器", "各窗口评价平板的绑定地址", "evaluation:pads"),
+        Entry("窗口差评整改", "本大厅窗口差评的回访、整改和反馈", "rectify:list"),
     ),
     Role.SUPERVISOR: (
-        Entry("差评整改", "差评回访和整改跟踪"),
-        Entry("效能投诉", "受理和处理效能投诉"),
+        Entry("督查工作台", "差评整改、效能投诉等待办事项和期限倒计时", "evaluation_office:workbench"),
+        Entry("差评整改", "实名差评按期整改率、超期督办和申诉复核", "rectify:overview"),
+        Entry("效能投诉", "受理和处理效能投诉", "complaints:list"),
         Entry("红黑榜", "窗口和部门服务评比"),
         Entry("基础信息", "查询自然人、法人基础信息", "registry:person_list"),
     ),

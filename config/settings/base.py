@@ -323,11 +323,33 @@ BANHAO_RATING_DEFAULT_DAYS = env.int("BANHAO_RATING_DEFAULT_DAYS", default=5)
 BANHAO_RATING_DEFAULT_LEVEL = env.int("BANHAO_RATING_DEFAULT_LEVEL", default=4)
 # How long the SMS / QR rating link of a case works (days); it stops once the case is rated.
 BANHAO_RATING_TOKEN_DAYS = env.int("BANHAO_RATING_TOKEN_DAYS", default=30)
+# POST /api/v1/ratings/: per account (session) or per address (token), DRF rate syntax.
+BANHAO_RATING_API_RATE = env("BANHAO_RATING_API_RATE", default="30/min")
+# The month export's formats: name -> dotted path of an exporter class (docs/ratings.md); a
+# province adds its own. national and gbt39046 are always there.
+BANHAO_RATING_EXPORTERS: dict[str, str] = {}
+# The push of a month's ratings to the provincial platform (manage.py evaluation_export --push):
+# no url, no push.
+BANHAO_RATING_PUSH = {
+    "url": env("BANHAO_RATING_PUSH_URL", default=""),
+    "token": env("BANHAO_RATING_PUSH_TOKEN", default=""),
+    "format": env("BANHAO_RATING_PUSH_FORMAT", default="national"),
+    "timeout": env.float("BANHAO_RATING_PUSH_TIMEOUT", default=15),
+}
 # Working days a bad rating's rectification has (差评整改): simple cases, complex cases.
 BANHAO_RECTIFICATION_DAYS = {
     "simple": env.int("BANHAO_RECTIFICATION_DAYS_SIMPLE", default=5),
     "complex": env.int("BANHAO_RECTIFICATION_DAYS_COMPLEX", default=15),
 }
+# 差评整改 (docs/rectification.md): the unit is reminded once when the deadline is this many
+# working days away or fewer; failed callback calls after which the callback may be completed
+# as 无法联系; working days the rater has to re-rate after the feedback before it closes.
+BANHAO_RECTIFICATION_REMIND_DAYS = env.int("BANHAO_RECTIFICATION_REMIND_DAYS", default=2)
+BANHAO_RECTIFICATION_CALLBACK_TRIES = env.int("BANHAO_RECTIFICATION_CALLBACK_TRIES", default=3)
+BANHAO_RECTIFICATION_RERATE_DAYS = env.int("BANHAO_RECTIFICATION_RERATE_DAYS", default=5)
+# Appeal (申诉) evidence: bytes per file, files per appeal.
+BANHAO_APPEAL_EVIDENCE_MAX_BYTES = env.int("BANHAO_APPEAL_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+BANHAO_APPEAL_EVIDENCE_MAX_FILES = env.int("BANHAO_APPEAL_EVIDENCE_MAX_FILES", default=5)
 
 # --- 12345 hotline (回访, 工单; docs/hotline.md) ----------------------------------------------
 # Share of each department's and item's finished cases called back the next working day (every
@@ -378,6 +400,7 @@ BANHAO_SCHEDULE = {
     "catalog_reindex": {"command": "catalog_reindex", "at": ["02:30"]},
     "licences_sweep": {"command": "licences_sweep", "at": ["00:10"]},
     "evaluation_sweep": {"command": "evaluation_sweep", "at": ["06:40"]},
+    "evaluation_invite": {"command": "evaluation_invite", "every": 300},  # SMS rating invitations
     "outbox_sweep": {"task": "banhao.notify.tasks.outbox_sweep", "every": 300},
     "tasks_prune": {"command": "prune_db_task_results", "at": ["03:30"]},  # finished tasks > 14 days
 }

@@ -445,3 +445,25 @@ def test_a_unit_of_another_district_handles_a_ticket_dispatched_to_it(
     other = receive("12345-2")
     with pytest.raises(PermissionDenied):
         tickets.ticket_act(other.pk, "dispatch", county_desk, department_id=yinan.pk)
+
+
+def test_the_supervisor_workbench_counts_open_tickets_and_the_department_view_its_own(
+    client, regions, desk, depts, make_staff
+):
+    from banhao.evaluation import summary
+    from banhao.org.api import scope_for_user
+
+    t = receive()
+    tickets.ticket_act(t.pk, "dispatch", desk, department_id=depts["approval"].pk)
+    receive("12345-2")  # not dispatched yet
+    supervisor = make_staff("supervisor", region="city")
+    tiles = {tile.key: tile for tile in summary.tiles(scope_for_user(supervisor), timezone.localdate())}
+    assert tiles["hotline_tickets"].open == 2
+    assert tiles["hotline_tickets"].url == reverse("hotline:metrics")
+    assert all(
+        row.item.url is None for row in tiles["hotline_tickets"].rows
+    )  # no ticket page for supervisors
+    head = make_staff("department_head", region="lanshan", department=depts["approval"])
+    tiles = {tile.key: tile for tile in summary.tiles(scope_for_user(head), timezone.localdate())}
+    assert tiles["hotline_tickets"].open == 1
+    assert tiles["hotline_tickets"].rows[0].item.url == reverse("hotline:ticket", args=[t.pk])

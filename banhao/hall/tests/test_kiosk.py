@@ -298,18 +298,19 @@ def test_check_in_without_code_or_id_asks_for_one(client, hall):
 # --- the 24-hour self-service area -------------------------------------------------------------
 
 
-def test_the_self_service_menu_has_four_large_tiles(client, hall):
+def test_the_self_service_menu_has_five_large_tiles(client, hall):
     page = _html(client.get(_ss(hall)))
-    for name in ("查办事指南", "自助取号", "办件查询", "打印决定书"):
+    for name in ("查办事指南", "自助取号", "办件查询", "打印决定书", "服务评价"):
         assert name in page
     for target in (
         _ss(hall, "self_service_guide"),
         _kiosk(hall),
         _ss(hall, "self_service_lookup"),
         _ss(hall, "self_service_decision"),
+        reverse("rating:kiosk", args=[hall["hall"].pk]),  # evaluation's page, linked by name
     ):
         assert f'href="{target}"' in page
-    assert page.count('class="kk-tile"') == 4
+    assert page.count('class="kk-tile"') == 5
 
 
 def test_the_guide_search_finds_items_of_the_hall_region_and_opens_them_in_kiosk_mode(

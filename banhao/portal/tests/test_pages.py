@@ -80,8 +80,9 @@ def test_portal_renders_in_chinese_with_site_name_and_footer(client, settings):
     # every tile leads somewhere real; a service not built yet is not shown at all
     assert "bh-tile--soon" not in html and "建设中" not in html
     assert 'href="/cases/lookup/"' in html and 'href="/search/?q=生育"' in html
-    for unbuilt in ("一件事一次办", "投诉建议"):
+    for unbuilt in ("一件事一次办",):
         assert f'<span class="bh-tile__title">{unbuilt}</span>' not in html
+    assert 'href="/complaints/new/"' in html  # 投诉建议 leads to the complaint form
 
 
 def test_portal_shows_the_sections_in_service_and_leaves_out_the_others(client):
@@ -282,7 +283,7 @@ def test_department_scope_is_shown_to_back_office_roles(client, region, departme
 def test_tasks_whose_page_is_not_built_are_not_shown(client, region, department):
     client.force_login(make_staff(Role.SUPERVISOR, region, None))
     html = client.get(reverse("portal:workbench")).content.decode()
-    assert '<span class="bh-tile__title">差评整改</span>' not in html
+    assert '<span class="bh-tile__title">红黑榜</span>' not in html
     assert "bh-tile--soon" not in html and "建设中" not in html
 
 
@@ -396,7 +397,8 @@ def test_platform_map_lists_the_sections_in_service_catalog_hall_and_cases():
     assert len(pm.SECTIONS) == 8
     # 电子证照 (6) is in service once its public verification page (licences:verify) is there
     licences = [6] if pm.resolve_url("licences:verify") else []
-    assert [s.section.number for s in data["sections"]] == [1, 3, 4, *licences]
+    # 好差评与效能监督 (5) is in service with its public page (好差评公示)
+    assert [s.section.number for s in data["sections"]] == [1, 3, 4, 5, *licences]
     assert data["sections"][1].url == "/hall/"
     assert data["sections"][0].url == "/search/"
     foundation = {f.title: f for f in data["foundation"]}
