@@ -467,3 +467,14 @@ def test_the_supervisor_workbench_counts_open_tickets_and_the_department_view_it
     tiles = {tile.key: tile for tile in summary.tiles(scope_for_user(head), timezone.localdate())}
     assert tiles["hotline_tickets"].open == 1
     assert tiles["hotline_tickets"].rows[0].item.url == reverse("hotline:ticket", args=[t.pk])
+
+
+def test_administrators_see_tickets_read_only_without_the_caller_number(client, regions, make_staff):
+    t = receive()
+    admin_user = make_staff("administrator", region="city")
+    client.force_login(admin_user)
+    listing = client.get("/admin/evaluation/hotlineticket/")
+    assert listing.status_code == 200 and t.number in listing.content.decode()
+    page = client.get(f"/admin/evaluation/hotlineticket/{t.pk}/change/").content.decode()
+    assert "13912345678" not in page
+    assert client.get("/admin/evaluation/hotlineticket/add/").status_code == 403
