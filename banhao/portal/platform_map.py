@@ -306,6 +306,7 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("回访任务", "昨日办结办件的抽样回访和全部差评回访，按问卷记录", "hotline:callbacks"),
         Entry("热线工单", "12345工单的派单、退回改派和答复后回访", "hotline:tickets"),
         Entry("承办单位考核", "按时签收率、按时办结率、解决率、满意率、重办率", "hotline:metrics"),
+        Entry("效能投诉登记", "12345转办的窗口、人员、部门效能投诉", "complaints:register"),
     ),
 }
 

@@ -478,3 +478,12 @@ def test_administrators_see_tickets_read_only_without_the_caller_number(client, 
     page = client.get(f"/admin/evaluation/hotlineticket/{t.pk}/change/").content.decode()
     assert "13912345678" not in page
     assert client.get("/admin/evaluation/hotlineticket/add/").status_code == 403
+
+
+def test_a_complaint_ticket_points_the_desk_to_the_efficiency_complaint_register(client, regions, desk):
+    data = {"number": "12345-C", "kind": "complaint", "title": "窗口态度差", "content": "窗口人员推诿。"}
+    t = tickets.ticket_receive(actor="测试", data=data, region_id=Region.objects.get(code="371302").pk).ticket
+    client.force_login(desk)
+    page = client.get(reverse("hotline:ticket", args=[t.pk])).content.decode()
+    assert reverse("complaints:register") in page
+    assert client.get(reverse("complaints:register")).status_code == 200
