@@ -41,7 +41,15 @@ from banhao.core.qr import qr_data_uri
 from banhao.org.api import staff_required
 
 from . import api, ratings
-from .models import BAD_LEVELS, BAD_REASONS, ONLINE_DIMENSIONS, ONSITE_DIMENSIONS, Level, Rating
+from .models import (
+    BAD_LEVELS,
+    BAD_REASONS,
+    ONLINE_DIMENSIONS,
+    ONSITE_DIMENSIONS,
+    Level,
+    Rating,
+    Rectification,
+)
 
 WINDOW_SALT = "banhao.evaluation.window-qr"
 MOBILE_UA = re.compile(r"Mobile|Android|iPhone|iPad|HarmonyOS|MicroMessenger|OpenHarmony", re.I)
@@ -132,7 +140,14 @@ def rating_view(rating: Rating | None) -> dict | None:
         "comment": rating.comment,
         "is_default": rating.is_default,
         "excluded": rating.excluded,
+        "rectification": _rectification_of(rating),
     }
+
+
+def _rectification_of(rating: Rating):
+    """The 差评整改 a bad rating opened (also for its re-rating): the rater follows it from here."""
+    original = rating.rerate_of_id or rating.pk
+    return Rectification.objects.filter(rating_id=original).only("pk", "status", "due_on").first()
 
 
 def _current(case_id: int) -> Rating | None:

@@ -100,6 +100,15 @@
       });
     }
 
+    // 好差评: a rating form says whether it was filled in on a phone (移动端) or a computer (电脑端)
+    var layouts = document.querySelectorAll("input[data-bh-layout]");
+    if (layouts.length && window.matchMedia) {
+      var phone = window.matchMedia("(max-width: 760px), (pointer: coarse)").matches;
+      for (var j = 0; j < layouts.length; j++) {
+        layouts[j].value = phone ? "mobile" : "pc";
+      }
+    }
+
     document.addEventListener("submit", function (event) {
       var form = event.target;
       var question = form && form.getAttribute && form.getAttribute("data-confirm");
