@@ -33,6 +33,7 @@ urlpatterns = [
     path("evaluation/public/", include("banhao.evaluation.public_urls")),
     path("evaluation/", include("banhao.evaluation.workbench_urls")),
     path("rate/", include("banhao.evaluation.rating_urls")),
+    path("hotline/", include("banhao.evaluation.hotline_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Redoc and Swagger UI come from drf-spectacular-sidecar (static files, no CDN, no inline
     # script). Both style their widgets inline: only these two pages, which show no personal
@@ -55,6 +56,7 @@ urlpatterns = [
     path("api/v1/cases/", include("banhao.cases.rest.urls")),
     path("api/v1/licences/", include("banhao.licences.rest.urls")),
     path("api/v1/ratings/", include("banhao.evaluation.rest.urls")),
+    path("api/v1/hotline/", include("banhao.evaluation.rest.hotline_urls")),
     path("api/v1/", include("banhao.core.rest.urls")),
     path("admin/", admin.site.urls),
 ]

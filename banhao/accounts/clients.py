@@ -29,6 +29,8 @@ SCOPES = {
     "licences.read": "查询电子证照（按持证主体、证照标识、二维码；须写明用证事由）",
     "licences.copy": "下载电子证照加注件（须写明用证事由）",
     "licences.verify": "核验电子证照（状态与公开信息）",
+    "hotline.push": "推送12345工单",
+    "hotline.read": "查询12345工单办理情况",
 }
 SCOPE_CHOICES = list(SCOPES.items())
 TOKEN_PREFIX = "bh_"  # noqa: S105 (a marker, not a secret)

@@ -158,6 +158,7 @@ class CaseRatingFacts:
     delivered_at: dt.datetime | None
     concluded_at: dt.datetime | None
     complex: bool  # promised limit over 5 working days: its rectifications get the longer deadline
+    rehandle_count: int = 0  # times sent back for re-handling (重办): each round is called back again
 
     @property
     def ratable(self) -> bool:
@@ -181,6 +182,7 @@ def _rating_facts(c) -> CaseRatingFacts:
         delivered_at=c.delivered_at,
         concluded_at=c.concluded_at,
         complex=(c.promised_limit or 0) > 5,
+        rehandle_count=c.rehandle_count,
     )
 
 
@@ -200,6 +202,7 @@ def case_rating_facts(case_id: int | None = None, *, number: str = "") -> CaseRa
         "delivered_at",
         "concluded_at",
         "promised_limit",
+        "rehandle_count",
         "version__name",
         "version__sub_item_name",
         "version__handling_name",

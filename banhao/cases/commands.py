@@ -756,6 +756,25 @@ class DeliverForm(forms.Form):
     )
 
 
+class RehandleForm(forms.Form):
+    reason = forms.CharField(
+        label="重办原因",
+        max_length=500,
+        error_messages={"required": "请写明重办原因。", "max_length": "重办原因不能超过500字。"},
+    )
+    days = forms.IntegerField(
+        label="重办时限（工作日）",
+        min_value=1,
+        max_value=services.REHANDLE_DAYS_MAX,
+        error_messages={
+            "required": "请填写重办时限（工作日）。",
+            "invalid": "重办时限应为整数（工作日）。",
+            "min_value": "重办时限至少1个工作日。",
+            "max_value": f"重办时限不能超过{services.REHANDLE_DAYS_MAX}个工作日。",
+        },
+    )
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label="撤回原因", max_length=500, required=False)
 
@@ -843,6 +862,11 @@ def _conclude(*, actor, case, **_):
     return services.case_conclude(actor=actor, case=case)
 
 
+def _rehandle(*, actor, case, data, **_):
+    args = _clean(RehandleForm(data))
+    return services.case_rehandle(actor=actor, case=case, reason=args["reason"], days=args["days"])
+
+
 def _withdraw(*, actor, case, data, **_):
     return services.case_withdraw(actor=actor, case=case, reason=_clean(WithdrawForm(data))["reason"])
 
@@ -890,6 +914,8 @@ ACTIONS: dict[str, Action] = {
         Action("result_ready", "制证/出具结果", "cases.deliver", _result_ready, transition="result_ready"),
         Action("deliver", "送达", "cases.deliver", _deliver, transition="deliver"),
         Action("conclude", "办结", "cases.deliver", _conclude, transition="conclude"),
+        # 重办: the 12345 callback (hotline staff, or the evaluation loop's own label) sends the case back
+        Action("rehandle", "退回重办", "cases.rehandle", _rehandle, transition="rehandle"),
         Action("withdraw", "撤回申请", "", _withdraw, transition="withdraw", side=APPLICANT),
         Action("correct", "提交补正材料", "", _correct, transition="resubmit", side=APPLICANT),
     )
@@ -1002,6 +1028,8 @@ def case_offers(case_id: int, actor) -> dict[str, Offer]:
     plan = workflow.plan_for(case.version.steps)
     for spec in ACTIONS.values():
         if spec.side != STAFF or not _status_allows(spec, case.status):
+            continue
+        if spec.name == "rehandle":  # sent back from the 12345 callback page, with its questionnaire
             continue
         if spec.name == "decide":
             reason = workflow.may_decide(plan, scope.role)

@@ -39,6 +39,7 @@ MESSAGES: dict[str, tuple[str, str, bool]] = {
     "deliver": ("办理结果已送达", "办理结果已送达，送达方式：{delivery}", True),
     "conclude": ("办件已办结", "已办结，欢迎对本次服务作出评价", False),
     "withdraw": ("申请已撤回", "已撤回", True),
+    "rehandle": ("办件重新办理", "根据回访意见退回重新办理，将于{due}前重新办结", True),
 }
 SMS_TAIL = "可登录“我的办件”或凭办件编号和手机号查询进度。"
 # Steps whose note the applicant is told (the reason of a refusal, a denial, a correction …).

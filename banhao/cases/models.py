@@ -189,6 +189,16 @@ class Case(models.Model):
     tracking_number = models.CharField("快递单号", max_length=40, blank=True)
     delivered_at = models.DateTimeField("送达时间", null=True, blank=True)
     concluded_at = models.DateTimeField("办结时间", null=True, blank=True)
+    # re-handling (重办) after a dissatisfied 12345 callback: the case is reviewed again within
+    # rehandle_days working days counted from the day after rehandle_on (clock.due_date, with the
+    # pauses after that day); promised_due then holds that re-handling deadline, and
+    # first_promised_due keeps the promise of the first handling (states.py, docs/hotline.md).
+    rehandle_count = models.PositiveSmallIntegerField("重办次数", default=0)
+    rehandle_on = models.DateField("重办起算日", null=True, blank=True)
+    rehandle_days = models.PositiveSmallIntegerField("重办时限（工作日）", null=True, blank=True)
+    rehandle_due = models.DateField("重办期限", null=True, blank=True)
+    rehandle_reason = models.CharField("重办原因", max_length=500, blank=True)
+    first_promised_due = models.DateField("首次承诺办结日期", null=True, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:

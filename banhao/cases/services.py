@@ -187,8 +187,17 @@ def _warn_on(due: dt.date, limit: int) -> dt.date | None:
 
 
 def _redate(case: Case) -> None:
-    """Recomputes the due dates from the clock start and the closed pauses (clock.due_date)."""
+    """Recomputes the due dates from the clock start and the closed pauses (clock.due_date).
+
+    A re-handled case (重办) runs on its re-handling clock: ``rehandle_days`` working days after
+    ``rehandle_on``, moved by the pauses after that day; the statutory date stays the first
+    handling's (the law's limit is not renewed by a callback)."""
     pauses = [(p.started_on, p.ended_on) for p in case.pauses.filter(ended_on__isnull=False)]
+    if case.rehandle_on is not None:
+        case.rehandle_due = clock.due_date(case.rehandle_on, case.rehandle_days or 0, pauses)
+        case.promised_due = case.rehandle_due
+        case.warn_on = _warn_on(case.promised_due, case.rehandle_days or 0)
+        return
     case.promised_due = clock.due_date(case.clock_start, case.promised_limit or 0, pauses)
     case.statutory_due = (
         clock.due_date(case.clock_start, case.statutory_limit, pauses)
@@ -429,6 +438,51 @@ def case_deliver(*, actor, case: Case, method: str, tracking_number: str = "") -
 @transaction.atomic
 def case_conclude(*, actor, case: Case) -> Case:
     return _move(_locked(case), actor, "conclude", concluded_at=timezone.now())
+
+
+REHANDLE_DAYS_MAX = 60
+
+
+@transaction.atomic
+def case_rehandle(*, actor, case: Case, reason: str, days: int, on: dt.date | None = None) -> Case:
+    """重办: a delivered or concluded case goes back to review (a dissatisfied 12345 callback).
+
+    The re-handling is due ``days`` working days after ``on`` (today; the day itself does not
+    count, as with acceptance). ``promised_due`` becomes that date, so the inbox countdown, the
+    warnings and the overdue escalation follow the re-handling; the first handling's promise
+    stays in ``first_promised_due`` (kept from the first re-handling on). The decision is taken
+    again: the case returns to its decision step, with the reviewer who had it."""
+    case = _locked(case)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": ["请写明重办原因。"]})
+    if not 1 <= int(days) <= REHANDLE_DAYS_MAX:
+        raise ValidationError({"days": [f"重办时限应为1到{REHANDLE_DAYS_MAX}个工作日。"]})
+    on = on or timezone.localdate()
+    if case.rehandle_count == 0:
+        case.first_promised_due = case.promised_due
+    case.rehandle_count += 1
+    case.rehandle_on = on
+    case.rehandle_days = int(days)
+    case.rehandle_reason = reason[:500]
+    _redate(case)
+    case.warning = Warning.NONE
+    case.warning_checked_on = None
+    case.escalated_at = None
+    plan = workflow.plan_for(case.version.steps)
+    if plan.decision is not None:
+        case.step_index = plan.decision
+    return _move(
+        case,
+        actor,
+        "rehandle",
+        note=case.rehandle_reason,
+        data={
+            "rehandle_due": case.rehandle_due.isoformat(),
+            "days": case.rehandle_days,
+            "count": case.rehandle_count,
+        },
+    )
 
 
 # --- warnings ----------------------------------------------------------------------------------

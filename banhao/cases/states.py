@@ -5,6 +5,8 @@ correction → submitted (the applicant corrects)
 accepted → under_review ⇄ suspended (特别程序: the clock stops)
 under_review → approved | denied → result_ready → delivered → concluded
 The applicant may withdraw before a decision.
+delivered | concluded → under_review (重办: a dissatisfied 12345 callback sends the case back;
+the re-handling has its own deadline in working days, see services.case_rehandle)
 """
 
 from django.core.exceptions import ValidationError
@@ -32,6 +34,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.RESULT_READY, "deliver"): S.DELIVERED,
     (S.DELIVERED, "conclude"): S.CONCLUDED,
     (S.REFUSED, "conclude"): S.CONCLUDED,
+    (S.DELIVERED, "rehandle"): S.UNDER_REVIEW,
+    (S.CONCLUDED, "rehandle"): S.UNDER_REVIEW,
     **{
         (s, "withdraw"): S.WITHDRAWN
         for s in (S.SUBMITTED, S.PRE_REVIEW, S.CORRECTION, S.ACCEPTED, S.UNDER_REVIEW, S.SUSPENDED)
@@ -61,6 +65,7 @@ ACTION_LABELS = {
     "warning": "时限预警",
     "materials": "补充材料",
     "licence_issued": "签发电子证照",
+    "rehandle": "退回重办",
 }
 
 

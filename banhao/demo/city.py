@@ -286,6 +286,8 @@ def load_staff(regions, depts, halls) -> list[DemoAccount]:
         ("reviewer_health", "沈雨桐", Role.REVIEWER, city, depts["临沂市卫生健康委员会"], None, None),
         ("reviewer_land", "曹文斌", Role.REVIEWER, city, depts["临沂市自然资源和规划局"], None, None),
         ("reviewer_civil_lanshan", "蒋晓梅", Role.REVIEWER, lanshan, depts["兰山区民政局"], None, None),
+        # the 12345 hotline's callback and ticket desk (city-wide)
+        ("hotline", "韩晓彤", Role.HOTLINE, city, None, None, None),
     ]
     accounts = []
     for i, (username, name, role, region, dept, hall, win) in enumerate(people, start=1):

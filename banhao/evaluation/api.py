@@ -16,8 +16,12 @@ __all__ = [
     "LEVELS",
     "ONSITE_DIMENSIONS",
     "AccountabilityInfo",
+    "CallbackFigures",
     "RatingInfo",
+    "UnitMetrics",
     "accountability_records",
+    "callback_unit_figures",
+    "hotline_unit_metrics",
     "rating_for_ticket",
     "rating_record_onsite",
 ]
@@ -183,4 +187,178 @@ def accountability_records(
             decided_on=r.decided_on,
         )
         for r in qs.order_by("decided_on", "id")
+    ]
+
+
+# --- 12345: the per-unit figures ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitMetrics:
+    """One department's 12345 figures for the tickets received in one month. Each rate is a
+    percentage with one decimal, or None when there is nothing to count yet."""
+
+    department_id: int
+    department: str
+    month: str  # YYYY-MM
+    tickets: int
+    sign_due: int  # 应签收: signed, or not signed and past the sign-off day
+    signed_on_time: int
+    answer_due: int  # 应办结: answered, or not answered and past the answer day
+    answered_on_time: int
+    called_back: int  # reached on the callback
+    resolved: int
+    rated: int
+    satisfied: int  # 基本满意 and better
+    answered: int
+    rehandled: int
+    on_time_sign_rate: float | None
+    on_time_answer_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    rehandle_rate: float | None
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+def hotline_unit_metrics(
+    month: str, *, region_ids=None, department_id: int | None = None, today=None
+) -> list[UnitMetrics]:
+    """按时签收率, 按时办结率, 解决率, 满意率, 重办率 per department for the 12345 tickets received
+    in ``month`` (YYYY-MM), optionally within some regions (a scope) or for one department.
+    Definitions (docs/hotline.md): on-time sign-off = signed on or before the sign-off day, over
+    the tickets due to be signed; on-time completion = every answer by its day (an extension
+    asked in time moves the day), over the tickets due to be answered; resolution and
+    satisfaction over the callbacks that reached the caller (satisfied = 基本满意 or better);
+    re-handling = tickets sent back at least once, over the tickets answered."""
+    import datetime as dt
+
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from .models_hotline import HotlineTicket
+
+    try:
+        first = dt.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise ValidationError({"month": "月份格式应为 YYYY-MM。"}) from None
+    after = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    today = today or timezone.localdate()
+    qs = HotlineTicket.objects.filter(department__isnull=False, received_on__gte=first, received_on__lt=after)
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=region_ids)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    rows = (
+        qs.values("department_id", "department__name")
+        .annotate(
+            tickets=Count("id"),
+            sign_due=Count(
+                "id", filter=Q(on_time_sign__isnull=False) | Q(status="dispatched", sign_due__lt=today)
+            ),
+            signed_on_time=Count("id", filter=Q(on_time_sign=True)),
+            answer_due=Count(
+                "id", filter=Q(on_time_answer__isnull=False) | Q(status="signed", answer_due__lt=today)
+            ),
+            answered_on_time=Count("id", filter=Q(on_time_answer=True)),
+            called_back=Count("id", filter=Q(callback_outcome="reached")),
+            resolved=Count("id", filter=Q(callback_outcome="reached", resolved=True)),
+            rated=Count("id", filter=Q(level__isnull=False)),
+            satisfied=Count("id", filter=Q(level__gte=Level.BASIC)),
+            answered=Count("id", filter=Q(on_time_answer__isnull=False)),
+            rehandled=Count("id", filter=Q(rehandle_count__gt=0)),
+        )
+        .order_by("department__name")
+    )
+    return [
+        UnitMetrics(
+            department_id=r["department_id"],
+            department=r["department__name"],
+            month=month,
+            tickets=r["tickets"],
+            sign_due=r["sign_due"],
+            signed_on_time=r["signed_on_time"],
+            answer_due=r["answer_due"],
+            answered_on_time=r["answered_on_time"],
+            called_back=r["called_back"],
+            resolved=r["resolved"],
+            rated=r["rated"],
+            satisfied=r["satisfied"],
+            answered=r["answered"],
+            rehandled=r["rehandled"],
+            on_time_sign_rate=_rate(r["signed_on_time"], r["sign_due"]),
+            on_time_answer_rate=_rate(r["answered_on_time"], r["answer_due"]),
+            resolution_rate=_rate(r["resolved"], r["called_back"]),
+            satisfaction_rate=_rate(r["satisfied"], r["rated"]),
+            rehandle_rate=_rate(r["rehandled"], r["answered"]),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class CallbackFigures:
+    """One department's case callbacks (回访) planned in one month."""
+
+    department_id: int
+    department: str
+    planned: int
+    reached: int
+    unreachable: int
+    refused: int
+    average_score: float | None
+    satisfied: int  # 基本满意 and better, of the reached
+    rehandled: int
+    satisfaction_rate: float | None
+
+
+def callback_unit_figures(
+    month: str, *, region_ids=None, department_id: int | None = None
+) -> list[CallbackFigures]:
+    """The case callbacks per department for the callbacks planned in ``month`` (YYYY-MM)."""
+    import datetime as dt
+
+    from django.db.models import Avg, Count, Q
+
+    from .models_hotline import Callback
+
+    try:
+        first = dt.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise ValidationError({"month": "月份格式应为 YYYY-MM。"}) from None
+    after = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    qs = Callback.objects.filter(planned_on__gte=first, planned_on__lt=after)
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=region_ids)
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    rows = (
+        qs.values("department_id", "department__name")
+        .annotate(
+            planned=Count("id"),
+            reached=Count("id", filter=Q(status="reached")),
+            unreachable=Count("id", filter=Q(status="unreachable")),
+            refused=Count("id", filter=Q(status="refused")),
+            average=Avg("score", filter=Q(status="reached")),
+            satisfied=Count("id", filter=Q(status="reached", level__gte=Level.BASIC)),
+            rehandled=Count("id", filter=Q(rehandled=True)),
+        )
+        .order_by("department__name")
+    )
+    return [
+        CallbackFigures(
+            department_id=r["department_id"],
+            department=r["department__name"],
+            planned=r["planned"],
+            reached=r["reached"],
+            unreachable=r["unreachable"],
+            refused=r["refused"],
+            average_score=round(float(r["average"]), 1) if r["average"] is not None else None,
+            satisfied=r["satisfied"],
+            rehandled=r["rehandled"],
+            satisfaction_rate=_rate(r["satisfied"], r["reached"]),
+        )
+        for r in rows
     ]

@@ -261,4 +261,5 @@ class RectificationEvent(models.Model):
 
 from .models_appeals import *  # noqa: E402,F403
 from .models_complaints import *  # noqa: E402,F403
+from .models_hotline import *  # noqa: E402,F403
 from .models_rate import *  # noqa: E402,F403

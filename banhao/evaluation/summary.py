@@ -282,3 +282,6 @@ register_source(
     list_url="complaints:list",
     order=30,
 )
+
+
+from . import hotline_sources  # noqa: E402,F401  (the 12345 part registers its sources)

@@ -28,6 +28,7 @@ __all__ = [
     "department_id_by_name",
     "department_info",
     "department_names",
+    "department_staff_user_ids",
     "hall_info",
     "hall_list",
     "region_choices",
@@ -199,6 +200,12 @@ def department_names(region_code: str) -> list[str]:
         .order_by("order", "name")
         .values_list("name", flat=True)
     )
+
+
+def department_staff_user_ids(department_id: int, permission: str) -> list[int]:
+    """The accounts of a department's active staff whose role grants ``permission``."""
+    rows = StaffMember.objects.filter(department_id=department_id, active=True).values_list("user_id", "role")
+    return [user_id for user_id, role in rows if role_can(role, permission)]
 
 
 def region_choices(region_ids=None) -> list[tuple[str, str]]:

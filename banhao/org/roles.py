@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     HELPER = "helper", "帮办代办员"
     CATALOG_OFFICER = "catalog_officer", "事项管理人员"
     ADMINISTRATOR = "administrator", "系统管理员"
+    HOTLINE = "hotline", "12345热线人员"
 
 
 # Roles whose data scope is narrowed to their own department as well as their region.
@@ -32,6 +33,11 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # complaints.handle: accept/decline, investigate, conclude, tell the complainant, close;
 # evaluation.supervise: the supervisor's workbench and accountability (责任追究) decisions;
 # evaluation.department: a department head's view of its own rectifications and complaints.
+# cases.rehandle: send a delivered or concluded case back for re-handling (重办, after a
+# dissatisfied 12345 callback). hotline.callback: the callback work list and questionnaire;
+# hotline.tickets: receive, dispatch and call back 12345 tickets; hotline.handle: sign and answer
+# the tickets dispatched to one's department; hotline.metrics: the per-unit 12345 figures;
+# hotline.reveal: see a caller's whole phone number (each time audited).
 # licences.view: the licence register (电子证照) of the scope; licences.manage: suspend, resume
 # and revoke a licence (an act of the issuing office, as a decision is: the department head).
 PERMISSIONS: dict[str, set[str]] = {
@@ -58,6 +64,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "licences.use",
         "licences.view",
         "evaluation.rectify",
+        "hotline.handle",
     },
     Role.DEPARTMENT_HEAD: {
         "org.view",
@@ -74,6 +81,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "evaluation.rectify",
         "complaints.view",
         "evaluation.department",
+        "hotline.handle",
+        "hotline.metrics",
     },
     Role.HALL_MANAGER: {
         "registry.view",
@@ -101,6 +110,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "complaints.view",
         "complaints.handle",
         "evaluation.supervise",
+        "hotline.metrics",
     },
     Role.HELPER: {"registry.view", "org.view", "catalog.view"},
     Role.CATALOG_OFFICER: {"org.view", "audit.view", "catalog.view", "catalog.edit", "catalog.audit"},
@@ -120,6 +130,17 @@ PERMISSIONS: dict[str, set[str]] = {
         "hall.stats",
         "hall.manage",
         "licences.view",
+    },
+    Role.HOTLINE: {
+        "org.view",
+        "catalog.view",
+        "cases.view",
+        "cases.rehandle",
+        "hotline.callback",
+        "hotline.tickets",
+        "hotline.metrics",
+        "hotline.reveal",
+        "complaints.register",
     },
 }
 

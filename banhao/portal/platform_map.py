@@ -249,6 +249,7 @@ ROLE_INTRO: dict[str, str] = {
     Role.HELPER: "为重点项目和有需要的群众提供帮办代办服务。",
     Role.CATALOG_OFFICER: "维护市级标准化文本和本区域实施清单，确保两级十同。",
     Role.ADMINISTRATOR: "维护组织机构、基础信息、工作日历和账户。",
+    Role.HOTLINE: "12345热线回访办结的办件并记录评价，接收、派发和回访热线工单，不满意的送回重办。",
 }
 
 ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
@@ -262,6 +263,7 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("待办审批", "本部门待审查的办件", "cases_office:inbox"),
         Entry("办件时限预警", "临期、超期办件提醒", "/office/cases/?warning=red"),
         Entry("差评整改", "本部门差评的回访、核实、整改和反馈", "rectify:list"),
+        Entry("12345工单", "派至本部门的热线工单：签收、答复", "hotline:department_tickets"),
     ),
     Role.DEPARTMENT_HEAD: (
         Entry("部门办件", "本部门办件量和办理情况", "cases_office:inbox"),
@@ -269,6 +271,7 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("部门人员", "本部门工作人员和角色", "org:staff_list"),
         Entry("差评整改", "本部门差评整改的期限和进度，恶意差评申诉", "rectify:list"),
         Entry("本部门好差评", "本部门差评整改、效能投诉和评价情况", "evaluation_office:department"),
+        Entry("12345工单", "派至本部门的热线工单和考核指标", "hotline:department_tickets"),
     ),
     Role.HALL_MANAGER: (
         Entry("大厅实时监控", "叫号大屏、实时统计、取号机和自助服务区", "hall:index"),
@@ -298,6 +301,12 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("工作日历", "录入法定节假日和调休安排", CALENDAR_ADMIN),
         Entry("组织机构", "区域、部门、大厅、窗口、人员", "org:department_list"),
         Entry("基础信息库", "自然人、法人基础信息", "registry:person_list"),
+    ),
+    Role.HOTLINE: (
+        Entry("回访任务", "昨日办结办件的抽样回访和全部差评回访，按问卷记录", "hotline:callbacks"),
+        Entry("热线工单", "12345工单的派单、退回改派和答复后回访", "hotline:tickets"),
+        Entry("承办单位考核", "按时签收率、按时办结率、解决率、满意率、重办率", "hotline:metrics"),
+        Entry("效能投诉登记", "12345转办的窗口、人员、部门效能投诉", "complaints:register"),
     ),
 }
 

@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
     # several "status" fields: each choice set keeps a stable name
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "banhao.cases.models.Status",
+        "HotlineTicketKindEnum": "banhao.evaluation.models_hotline.TicketKind",
         "LicenceVerifyStatusEnum": ["valid", "suspended", "revoked", "expired", "unknown", "tampered"],
     },
 }
@@ -349,6 +350,25 @@ BANHAO_RECTIFICATION_RERATE_DAYS = env.int("BANHAO_RECTIFICATION_RERATE_DAYS", d
 # Appeal (申诉) evidence: bytes per file, files per appeal.
 BANHAO_APPEAL_EVIDENCE_MAX_BYTES = env.int("BANHAO_APPEAL_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 BANHAO_APPEAL_EVIDENCE_MAX_FILES = env.int("BANHAO_APPEAL_EVIDENCE_MAX_FILES", default=5)
+
+# --- 12345 hotline (回访, 工单; docs/hotline.md) ----------------------------------------------
+# Share of each department's and item's finished cases called back the next working day (every
+# case with a bad rating is called as well); per-department overrides by name or id.
+BANHAO_CALLBACK_RATE = env.float("BANHAO_CALLBACK_RATE", default=0.1)
+BANHAO_CALLBACK_DEPARTMENT_RATES: dict[str, float] = {}
+BANHAO_CALLBACK_DAYS = env.int("BANHAO_CALLBACK_DAYS", default=1)  # due after the case finished
+BANHAO_CALLBACK_MAX_TRIES = env.int("BANHAO_CALLBACK_MAX_TRIES", default=3)  # then 无法联系
+BANHAO_CALLBACK_REHANDLE_DAYS = env.int("BANHAO_CALLBACK_REHANDLE_DAYS", default=5)  # 重办时限
+# Working days a 12345 ticket has, counted from the day after 12345 received it.
+BANHAO_HOTLINE_LIMITS = {
+    "consult": env.int("BANHAO_HOTLINE_CONSULT_DAYS", default=3),
+    "help": env.int("BANHAO_HOTLINE_HELP_DAYS", default=5),
+    "complaint": env.int("BANHAO_HOTLINE_COMPLAINT_DAYS", default=15),
+    "suggestion": env.int("BANHAO_HOTLINE_SUGGESTION_DAYS", default=15),
+}
+BANHAO_HOTLINE_SIGN_DAYS = env.int("BANHAO_HOTLINE_SIGN_DAYS", default=1)  # 签收 after the dispatch
+BANHAO_HOTLINE_EXTENSION_DAYS = env.int("BANHAO_HOTLINE_EXTENSION_DAYS", default=5)  # once, asked in time
+BANHAO_HOTLINE_REHANDLE_DAYS = env.int("BANHAO_HOTLINE_REHANDLE_DAYS", default=5)
 
 # --- background work (decision 0008) ----------------------------------------------------
 # Tasks are rows in the database (django-tasks-db), enqueued inside the transaction of the

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from banhao.demo import catalog, city, licences
+from banhao.demo import catalog, city, hotline, licences
 from banhao.licences.keys import KeyringError
 
 
@@ -20,6 +20,8 @@ class Command(BaseCommand):
                 holdings = licences.load_holdings()
         except KeyringError as e:
             raise CommandError(f"电子证照签名密钥不可用：{e}") from None
+        with transaction.atomic():
+            hotline.load()
         password = city.demo_password()
         out = self.stdout
         out.write(self.style.SUCCESS("演示城市已就绪。所有演示账号的密码：" + password))
@@ -34,6 +36,10 @@ class Command(BaseCommand):
             f"\n事项目录：{counts['standards']} 个标准化文本，{counts['implementations']} 个实施清单（市级和4个区县）。"
         )
         out.write(self._licences_block(types, holdings))
+        out.write(
+            f"\n12345热线：演示工单 {len(hotline.TICKETS)} 件（hotline 账号在 /hotline/tickets/ 派单、回访；"
+            "reviewer_lanshan 在 /hotline/department/ 签收、答复）。"
+        )
 
     @staticmethod
     def _licences_block(types: int, h: licences.Holdings) -> str:
