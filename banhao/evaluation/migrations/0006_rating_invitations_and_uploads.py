@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluation', '0007_complaints_and_accountability'),  # chained after main's latest at the merge
+        ('evaluation', '0005_complaints_and_accountability'),
     ]
 
     operations = [

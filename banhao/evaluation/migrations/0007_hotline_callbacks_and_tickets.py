@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0006_case_rehandle'),
-        ('evaluation', '0004_rating_channels_invitations_and_uploads'),  # chained after main's latest at the merge
+        ('evaluation', '0006_rating_invitations_and_uploads'),
         ('org', '0004_staff_role_hotline'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0005_material_licence_identifier'),
-        ('evaluation', '0005_rectification_calls_and_appeals'),
+        ('evaluation', '0004_rectification_calls_and_appeals'),
         ('hall', '0004_ticket_id_digest'),
         ('org', '0003_hall_hours_zone_capacity_window_skills'),
         ('registry', '0003_applicant_usernames_without_ids'),
