@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "banhao.notify",
     "banhao.hall",
     "banhao.evaluation",
+    "banhao.assessment",
     "banhao.portal",
     "banhao.background",
     "banhao.demo",

@@ -1,0 +1,2 @@
+"""考核评价: scoring schemes, scores, the red-blue boards, red-flag windows and service stars,
+training. Models of each part live in their own module, imported at the end of this file."""
