@@ -108,6 +108,9 @@ class TrainingSession(models.Model):
                 name="assessment_session_hours_range",
                 violation_error_message="学时应大于0且不超过24。",
             ),
+            models.UniqueConstraint(
+                fields=["course", "starts_at", "place"], name="assessment_session_unique_sitting"
+            ),
         ]
 
     def __str__(self) -> str:

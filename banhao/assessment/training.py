@@ -212,7 +212,11 @@ def course_save(*, actor, scope, data, upload=None, course_id: int | None = None
     if material_kind is not None:
         course.material = upload
         course.material_name = (getattr(upload, "name", "") or "学习材料.pdf")[-120:]
-    course.save()
+    try:
+        with transaction.atomic():
+            course.save()
+    except IntegrityError:  # the same title saved a moment ago (a double submission)
+        raise ValidationError({"title": "本区域已有同名课程，请换一个名称。"}) from None
     course.audience_regions.set(region_ids)
     course.audience_departments.set(department_ids)
     after = snapshot(course) | {"audience_regions": region_ids, "audience_departments": department_ids}
@@ -244,7 +248,8 @@ def session_create(*, actor, scope, course_id: int, data) -> TrainingSession:
     no limit), enrolment_open."""
     if not scope.can("training.manage"):
         raise PermissionDenied("您的角色无权管理培训课程。")
-    course = courses_in_scope(scope).filter(pk=course_id).first()
+    # the course row is locked: two submissions of the same sitting cannot both pass the check
+    course = courses_in_scope(scope).select_for_update().filter(pk=course_id).first()
     if course is None:
         raise PermissionDenied("未找到该课程，或不在您的管理范围内。")
     errors: dict[str, str] = {}
@@ -268,6 +273,8 @@ def session_create(*, actor, scope, course_id: int, data) -> TrainingSession:
         errors["capacity"] = "名额应为0至2000的整数（0为不限）。"
     if errors:
         raise ValidationError(errors)
+    if TrainingSession.objects.filter(course=course, starts_at=starts, place=place).exists():
+        raise ValidationError("该课程在同一时间、同一地点的场次已经安排（可能是重复提交）。")
     session = TrainingSession.objects.create(
         course=course,
         starts_at=starts,

@@ -151,6 +151,10 @@ class Migration(migrations.Migration):
             model_name='trainingsession',
             constraint=models.CheckConstraint(condition=models.Q(('hours__gt', 0), ('hours__lte', 24)), name='assessment_session_hours_range', violation_error_message='学时应大于0且不超过24。'),
         ),
+        migrations.AddConstraint(
+            model_name='trainingsession',
+            constraint=models.UniqueConstraint(fields=('course', 'starts_at', 'place'), name='assessment_session_unique_sitting'),
+        ),
         migrations.AddIndex(
             model_name='trainingcredit',
             index=models.Index(fields=['staff', 'earned_on'], name='assessment__staff_i_230356_idx'),
