@@ -2,13 +2,16 @@
 training_hours per kind, the scope of the managers' pages, a disguised upload refused."""
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from banhao.assessment import training
 from banhao.assessment.models import Attendance, Course, StudyRecord, TrainingCredit
@@ -392,3 +395,156 @@ def test_training_hours_runs_two_queries_whatever_the_number_of_windows(people, 
 def test_training_hours_refuses_an_unknown_kind():
     with pytest.raises(ValueError):
         training.training_hours("section", [1], dt.date(2026, 1, 1), dt.date(2026, 2, 1))
+
+
+# --- the pages -----------------------------------------------------------------------------------
+
+
+def test_my_record_shows_the_hours_of_the_year_and_what_is_left(client, people):
+    required = _course(people, required="1")
+    me = people["clerk_a"]
+    year = timezone.localdate().year
+    TrainingCredit.objects.create(
+        staff_id=me["staff"].id,
+        course=_course(people, title="好差评制度学习"),
+        hours=2,
+        earned_on=dt.date(year, 1, 5),
+    )
+    client.force_login(me["user"])
+    html = client.get(reverse("training:mine")).content.decode()
+    assert '<span class="bh-num" data-year-hours>2.0</span>' in html
+    assert "好差评制度学习" in html
+    assert f"《{required.title}》" in html and "必修课程未完成" in html
+
+
+def test_applicants_and_anonymous_visitors_have_no_training_record(client, make_person):
+    assert client.get(reverse("training:mine")).status_code == 302
+    from banhao.accounts.models import User
+
+    user = User.objects.create_user(username="13800000000", password="x", kind="applicant")
+    client.force_login(user)
+    assert client.get(reverse("training:mine")).status_code == 403
+
+
+def test_the_course_page_records_the_start_and_an_early_confirmation_is_a_chinese_400(client, people):
+    course = _course(people)
+    client.force_login(people["clerk_a"]["user"])
+    assert client.get(reverse("training:course", args=[course.pk])).status_code == 200
+    assert StudyRecord.objects.filter(course=course).count() == 1
+    response = client.post(reverse("training:confirm", args=[course.pk]))
+    assert response.status_code == 400
+    assert "学习时间不足" in response.content.decode()
+    assert not TrainingCredit.objects.exists()
+    StudyRecord.objects.update(started_at=timezone.now() - dt.timedelta(minutes=21))
+    assert client.post(reverse("training:confirm", args=[course.pk])).status_code == 302
+    assert client.post(reverse("training:confirm", args=[course.pk])).status_code == 302  # a double click
+    assert TrainingCredit.objects.count() == 1
+
+
+def test_a_course_not_meant_for_the_viewer_is_a_404(client, people):
+    course = _course(people)
+    client.force_login(people["yinan"]["user"])
+    assert client.get(reverse("training:course", args=[course.pk])).status_code == 404
+    assert not StudyRecord.objects.exists()
+
+
+def test_clerks_cannot_open_the_managers_pages(client, people):
+    client.force_login(people["clerk_a"]["user"])
+    for name in ("training:manage", "training:records", "training:course_new", "training:records_export"):
+        assert client.get(reverse(name)).status_code == 403, name
+
+
+def test_the_records_list_keeps_to_the_managers_scope(client, people):
+    client.force_login(people["manager"]["user"])
+    html = client.get(reverse("training:records"), {"period": "2026-11"}).content.decode()
+    names = {people[k]["staff"].name for k in ("clerk_a", "clerk_b", "reviewer")}
+    assert all(n in html for n in names)
+    assert people["yinan"]["staff"].name not in html
+    assert people["supervisor"]["staff"].name not in html
+    # asking for another county is refused and shows nobody from there
+    from banhao.org.models import Region
+
+    yinan = Region.objects.get(code="371321")
+    response = client.get(reverse("training:records"), {"region": yinan.pk})
+    assert response.status_code == 400 and "不在您的管理范围内" in response.content.decode()
+    assert people["yinan"]["staff"].name not in response.content.decode()
+    # the city supervisor sees both counties
+    client.force_login(people["supervisor"]["user"])
+    html = client.get(reverse("training:records")).content.decode()
+    assert people["yinan"]["staff"].name in html and people["clerk_a"]["staff"].name in html
+
+
+def test_a_manager_cannot_edit_a_course_of_another_region(client, people, make_staff):
+    course = _course(people)  # 兰山区
+    other = make_staff("hall_manager", region="yinan")
+    client.force_login(other)
+    assert client.get(reverse("training:course_edit", args=[course.pk])).status_code == 404
+    assert (
+        client.post(reverse("training:course_edit", args=[course.pk]), {"title": "改名"}).status_code == 404
+    )
+    assert Course.objects.get(pk=course.pk).title == "政务服务礼仪规范"
+
+
+def test_a_disguised_pdf_through_the_course_form_is_refused(client, people):
+    client.force_login(people["manager"]["user"])
+    fake = SimpleUploadedFile(
+        "材料.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf"
+    )
+    response = client.post(
+        reverse("training:course_new"),
+        {
+            "title": "伪装材料",
+            "kind": "self_study",
+            "reading_minutes": "10",
+            "credit_hours": "1",
+            "material": fake,
+        },
+    )
+    assert response.status_code == 400
+    assert "文件内容与扩展名不符" in response.content.decode()
+    assert not Course.objects.exists()
+
+
+def test_the_records_export_is_a_workbook_of_the_same_rows(client, people):
+    course = _course(people, required="1")
+    TrainingCredit.objects.create(
+        staff_id=people["clerk_a"]["staff"].id,
+        course=course,
+        hours=Decimal("1.5"),
+        earned_on=dt.date(2026, 11, 3),
+    )
+    client.force_login(people["manager"]["user"])
+    response = client.get(reverse("training:records_export"), {"period": "2026-11"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    ws = load_workbook(io.BytesIO(response.content)).active
+    rows = {r[1]: r for r in ws.iter_rows(min_row=3, values_only=True)}
+    a, b = people["clerk_a"]["staff"], people["clerk_b"]["staff"]
+    assert rows[a.name][7] == 1.5 and rows[a.name][10] == "无"
+    assert rows[b.name][7] == 0 and rows[b.name][10] == "政务服务礼仪规范"
+    assert people["yinan"]["staff"].name not in rows
+
+
+def test_the_organiser_records_attendance_on_the_page_once(client, people):
+    session = _session(people, _session_course(people), starts=timezone.now() - dt.timedelta(hours=1))
+    # enrolment is optional: a walk-in is recorded too
+    client.force_login(people["manager"]["user"])
+    url = reverse("training:attendance", args=[session.pk])
+    assert client.get(url).status_code == 200
+    a = people["clerk_a"]["staff"].id
+    assert client.post(url, {"staff": a, "status": "present"}).status_code == 302
+    assert client.post(url, {"staff": a, "status": "present"}).status_code == 302  # a double submission
+    response = client.post(url, {"staff": people["clerk_b"]["staff"].id, "status": "leave", "reason": ""})
+    assert response.status_code == 400 and "请假须写明事由" in response.content.decode()
+    assert Attendance.objects.count() == 1 and TrainingCredit.objects.get().hours == Decimal("3")
+    client.force_login(people["clerk_b"]["user"])
+    assert client.get(url).status_code == 404
+
+
+def test_the_home_pages_lead_to_training(client, people):
+    client.force_login(people["clerk_a"]["user"])
+    html = client.get(reverse("portal:workbench")).content.decode()
+    assert '<span class="bh-tile__title">学习培训</span>' in html
+    assert '<span class="bh-tile__title">培训管理</span>' not in html
+    client.force_login(people["manager"]["user"])
+    html = client.get(reverse("portal:workbench")).content.decode()
+    assert '<span class="bh-tile__title">培训管理</span>' in html
