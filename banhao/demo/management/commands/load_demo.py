@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from banhao.demo import catalog, city, hotline, licences
+from banhao.demo import training as demo_training
 from banhao.licences.keys import KeyringError
 
 
@@ -22,6 +23,8 @@ class Command(BaseCommand):
             raise CommandError(f"电子证照签名密钥不可用：{e}") from None
         with transaction.atomic():
             hotline.load()
+        with transaction.atomic():
+            trained = demo_training.load()
         password = city.demo_password()
         out = self.stdout
         out.write(self.style.SUCCESS("演示城市已就绪。所有演示账号的密码：" + password))
@@ -39,6 +42,11 @@ class Command(BaseCommand):
         out.write(
             f"\n12345热线：演示工单 {len(hotline.TICKETS)} 件（hotline 账号在 /hotline/tickets/ 派单、回访；"
             "reviewer_lanshan 在 /hotline/department/ 签收、答复）。"
+        )
+        out.write(
+            f"\n学习培训：演示课程 {trained['courses']} 门、集中学习 {trained['sessions']} 场"
+            "（clerk 在 /assessment/training/mine/ 看本人学时；manager 在 /assessment/training/manage/ 登记考勤、"
+            "supervisor 看学时统计和未完成必修课程的人员）。"
         )
 
     @staticmethod
