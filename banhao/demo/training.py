@@ -36,6 +36,8 @@ COURSES = [
         "credit_hours": "1",
         "required": "1",
         "published": "1",
+        # for the people who meet the public at the hall
+        "audience_roles": ["window_clerk", "hall_manager", "helper"],
     },
     {
         "title": "好差评制度学习",

@@ -36,3 +36,18 @@ def test_the_demo_training_is_loaded_once_with_attendance_and_credits():
         TrainingCredit.objects.count(),
         AuditEvent.objects.count(),
     ) == counts
+
+
+def test_the_etiquette_course_is_required_of_the_hall_staff_only():
+    from banhao.assessment import training
+    from banhao.org.models import StaffMember
+
+    city.load()
+    demo_training.load()
+
+    def required_of(username):
+        user = StaffMember.objects.get(user__username=username).user
+        return {c.title for c in training.courses_for(training.staff_of(user), required_only=True)}
+
+    assert required_of("clerk2") == {"政务服务礼仪规范", "一次办好改革政策解读"}
+    assert required_of("reviewer") == {"一次办好改革政策解读"}
