@@ -548,3 +548,44 @@ def test_the_home_pages_lead_to_training(client, people):
     client.force_login(people["manager"]["user"])
     html = client.get(reverse("portal:workbench")).content.decode()
     assert '<span class="bh-tile__title">培训管理</span>' in html
+
+
+def test_the_admin_lists_the_managers_own_courses_and_audits_a_change(client, people, make_staff):
+    mine_course = _course(people)  # 兰山区
+    other = make_staff("hall_manager", region="yinan")
+    theirs = training.course_save(
+        actor=other,
+        scope=_scope(other),
+        data={
+            "title": "沂南县窗口规范",
+            "kind": "self_study",
+            "reading_minutes": "5",
+            "credit_hours": "1",
+            "content": "x",
+        },
+    )
+    client.force_login(people["manager"]["user"])
+    html = client.get("/admin/assessment/course/").content.decode()
+    assert mine_course.title in html and theirs.title not in html
+    assert client.get(f"/admin/assessment/course/{theirs.pk}/change/").status_code in (302, 404)
+    # the read-only ledgers cannot be added to by hand
+    assert client.get("/admin/assessment/trainingcredit/add/").status_code == 403
+    response = client.post(
+        f"/admin/assessment/course/{mine_course.pk}/change/",
+        {
+            "title": "政务服务礼仪规范（修订）",
+            "kind": "self_study",
+            "description": "",
+            "content": "内容",
+            "reading_minutes": "20",
+            "credit_hours": "1.5",
+            "region": mine_course.region_id,
+            "audience_roles": "[]",
+            "published": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Course.objects.get(pk=mine_course.pk).title == "政务服务礼仪规范（修订）"
+    assert AuditEvent.objects.filter(
+        action="assessment.course_change", object_id=str(mine_course.pk)
+    ).exists()
