@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from banhao.assessment import training
-from banhao.assessment.models import Attendance, Course, StudyRecord, TrainingCredit
+from banhao.assessment.models import Attendance, Course, StudyRecord, TrainingCredit, TrainingSession
 from banhao.core.models import AuditEvent
 from banhao.org import api as org
 from banhao.org.models import StaffMember
@@ -589,3 +589,43 @@ def test_the_admin_lists_the_managers_own_courses_and_audits_a_change(client, pe
     assert AuditEvent.objects.filter(
         action="assessment.course_change", object_id=str(mine_course.pk)
     ).exists()
+
+
+def test_the_pdf_is_served_to_the_audience_only(client, people, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    user = people["manager"]["user"]
+    pdf = SimpleUploadedFile("礼仪.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF")
+    course = training.course_save(
+        actor=user,
+        scope=_scope(user),
+        data={
+            "title": "PDF课程",
+            "kind": "self_study",
+            "reading_minutes": "5",
+            "credit_hours": "1",
+            "published": "1",
+        },
+        upload=pdf,
+    )
+    url = reverse("training:material", args=[course.pk])
+    client.force_login(people["clerk_a"]["user"])
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    client.force_login(people["yinan"]["user"])
+    assert client.get(url).status_code == 404
+
+
+def test_a_session_submitted_twice_is_one_session(people):
+    course = _session_course(people)
+    _session(people, course)
+    with pytest.raises(ValidationError, match="重复提交"):
+        _session(people, course)
+    assert TrainingSession.objects.count() == 1
+    assert AuditEvent.objects.filter(action="assessment.session_create").count() == 1
+
+
+def test_a_session_of_a_self_study_course_is_refused(people):
+    with pytest.raises(ValidationError, match="只有集中学习课程"):
+        _session(people, _course(people))
