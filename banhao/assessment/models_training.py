@@ -43,6 +43,8 @@ class Course(models.Model):
         "org.Department", verbose_name="面向部门", blank=True, related_name="+"
     )
     published = models.BooleanField("已发布", default=False)
+    # the new-course form's one-time key: a double submission finds the course it created
+    submission_key = models.CharField("提交标识", max_length=40, unique=True, null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="创建人",

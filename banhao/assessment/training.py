@@ -142,6 +142,11 @@ def course_save(*, actor, scope, data, upload=None, course_id: int | None = None
     if not scope.can("training.manage"):
         raise PermissionDenied("您的角色无权管理培训课程。")
     course = None
+    key = (data.get("submission_key") or "").strip()[:40] or None
+    if course_id is None and key is not None:
+        earlier = courses_in_scope(scope).filter(submission_key=key).first()
+        if earlier is not None:  # the same form sent twice: the course it created
+            return earlier
     if course_id is not None:
         course = courses_in_scope(scope).select_for_update().filter(pk=course_id).first()
         if course is None:
@@ -201,7 +206,9 @@ def course_save(*, actor, scope, data, upload=None, course_id: int | None = None
     before = snapshot(course) if course is not None else None
     if course is None:
         course = Course(
-            region_id=scope.region_id, created_by=actor if getattr(actor, "is_authenticated", False) else None
+            region_id=scope.region_id,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            submission_key=key,
         )
     course.title, course.kind, course.description, course.content = title, kind, description, content
     course.reading_minutes = minutes
@@ -215,7 +222,10 @@ def course_save(*, actor, scope, data, upload=None, course_id: int | None = None
     try:
         with transaction.atomic():
             course.save()
-    except IntegrityError:  # the same title saved a moment ago (a double submission)
+    except IntegrityError:  # saved a moment ago by a parallel request
+        earlier = Course.objects.filter(submission_key=key).first() if key else None
+        if earlier is not None:
+            return earlier
         raise ValidationError({"title": "本区域已有同名课程，请换一个名称。"}) from None
     course.audience_regions.set(region_ids)
     course.audience_departments.set(department_ids)

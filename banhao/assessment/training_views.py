@@ -13,6 +13,7 @@ A record outside the viewer's scope is a 404.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from functools import wraps
 
 from django.contrib import messages
@@ -295,6 +296,7 @@ def _course_form_context(request, course=None, values=None, errors=None) -> dict
             "audience_roles": [],
             "audience_regions": [],
             "audience_departments": [],
+            "submission_key": uuid.uuid4().hex,
         }
         if course is not None:
             values = {
@@ -343,6 +345,7 @@ def _course_values(post) -> dict:
         "audience_roles": post.getlist("audience_roles"),
         "audience_regions": post.getlist("audience_regions"),
         "audience_departments": post.getlist("audience_departments"),
+        "submission_key": post.get("submission_key", "")[:40],
     }
 
 

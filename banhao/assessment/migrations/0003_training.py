@@ -30,6 +30,7 @@ class Migration(migrations.Migration):
                 ('required', models.BooleanField(default=False, verbose_name='必修')),
                 ('audience_roles', models.JSONField(blank=True, default=list, verbose_name='面向角色')),
                 ('published', models.BooleanField(default=False, verbose_name='已发布')),
+                ('submission_key', models.CharField(blank=True, max_length=40, null=True, unique=True, verbose_name='提交标识')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
                 ('audience_departments', models.ManyToManyField(blank=True, related_name='+', to='org.department', verbose_name='面向部门')),

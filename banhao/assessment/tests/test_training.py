@@ -629,3 +629,22 @@ def test_a_session_submitted_twice_is_one_session(people):
 def test_a_session_of_a_self_study_course_is_refused(people):
     with pytest.raises(ValidationError, match="只有集中学习课程"):
         _session(people, _course(people))
+
+
+def test_the_new_course_form_sent_twice_creates_one_course(client, people):
+    client.force_login(people["manager"]["user"])
+    page = client.get(reverse("training:course_new")).content.decode()
+    key = page.split('name="submission_key" value="', 1)[1].split('"', 1)[0]
+    data = {
+        "title": "好差评制度学习",
+        "kind": "self_study",
+        "content": "评价渠道、差评整改",
+        "reading_minutes": "10",
+        "credit_hours": "0.5",
+        "submission_key": key,
+    }
+    first = client.post(reverse("training:course_new"), data)
+    second = client.post(reverse("training:course_new"), data)
+    assert first.status_code == second.status_code == 302 and first["Location"] == second["Location"]
+    assert Course.objects.count() == 1
+    assert AuditEvent.objects.filter(action="assessment.course_create").count() == 1
