@@ -37,7 +37,7 @@ from banhao.core.calendar import add_workdays
 from banhao.demo import licences as demo_licences
 from banhao.evaluation import appeals, callbacks, complaints, ratings
 from banhao.evaluation import rectification as rect
-from banhao.evaluation.models import BAD_LEVELS, Rating, Rectification
+from banhao.evaluation.models import BAD_LEVELS, ONLINE_DIMENSIONS, ONSITE_DIMENSIONS, Rating, Rectification
 from banhao.evaluation.models_complaints import AccountabilityMeasure, Complaint
 from banhao.evaluation.models_hotline import Callback, CallbackAttempt
 from banhao.org import api as org_api
@@ -117,6 +117,7 @@ class Result:
     complaints: dict[str, int] = field(default_factory=dict)
     accountability: int = 0
     fed_back_login: str = ""
+    fed_back_path: str = ""
 
 
 def _pdf(text: str) -> bytes:
@@ -211,20 +212,25 @@ def _applicant_user(case_id: int):
     return get_user_model().objects.get(pk=facts.applicant_user_id)
 
 
+def _dimensions(channel: str, level: int) -> dict[str, int]:
+    """The channel's indicators, near the overall level (the kiosk asks the on-site ones)."""
+    keys = ONSITE_DIMENSIONS if channel == "kiosk" else ONLINE_DIMENSIONS
+    return {key: max(1, min(5, level + (1 if i == 0 and level < 5 else 0))) for i, key in enumerate(keys)}
+
+
 def _rate(case_id: int, channel: str, level: int, reasons=(), comment: str = ""):
-    """The applicant rates: a link with the signed token for SMS, their own login otherwise."""
-    if channel == "sms":
-        return ratings.rating_record_case(
-            token=ratings.rating_token(case_id, channel), level=level, reasons=list(reasons), comment=comment
-        )
-    return ratings.rating_record_case(
-        case_id=case_id,
-        channel=channel,
-        user=_applicant_user(case_id),
-        level=level,
-        reasons=list(reasons),
-        comment=comment,
-    )
+    """The applicant rates as each channel lets them: the SMS link's token, the kiosk's token
+    (issued once the case number and phone digits match, as /rate/kiosk/ does), or their own
+    login on the PC or phone pages."""
+    data = {
+        "level": level,
+        "dimensions": _dimensions(channel, level),
+        "reasons": list(reasons),
+        "comment": comment,
+    }
+    if channel in ("sms", "kiosk"):
+        return ratings.rating_record_case(token=ratings.rating_token(case_id, channel), **data)
+    return ratings.rating_record_case(case_id=case_id, channel=channel, user=_applicant_user(case_id), **data)
 
 
 # --- the rectifications ---------------------------------------------------------------------------
@@ -508,4 +514,5 @@ def summary(case_ids: list[int] | None = None) -> Result:
         if account is not None:  # the login the demo prints: the phone
             holder = account.organization.name if account.organization else account.person.name
             res.fed_back_login = f"{account.person.phone}（{holder}）"
+            res.fed_back_path = rect.feedback_path(fed)
     return res

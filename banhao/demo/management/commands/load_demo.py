@@ -61,7 +61,9 @@ class Command(BaseCommand):
             "  hotline：/hotline/callbacks/ 回访名单；",
         ]
         if r.fed_back_login:
-            lines.append(f"  {r.fed_back_login}：办事人，「我的评价」中可查看整改反馈并追评。")
+            lines.append(
+                f"  {r.fed_back_login}：办事人，站内消息或 {r.fed_back_path} 查看整改反馈并追评（「我的评价」/rate/mine/）。"
+            )
         return "\n".join(lines)
 
     @staticmethod
