@@ -63,17 +63,20 @@ def rating_for_ticket(ticket_id: int) -> RatingInfo | None:
 
 
 def _visit_place(hall_id: int, case_ids: list[int]) -> tuple[int | None, int | None]:
-    """Where a window visit's rating belongs: the hall's region, and the department when every
-    case handled at the visit is that one department's (a visit for several departments, or
-    for none, keeps no department and counts for its hall on 好差评公示)."""
-    hall = org.hall_info(hall_id, windows=False)
-    departments = set()
+    """Where a window visit's rating belongs (region, department): the department when every
+    case handled at the visit is that one department's, with the cases' region (where that
+    department's case ratings count: a case taken under 通办 in another region's hall still
+    counts at home); otherwise no department and the hall's region, and 好差评公示 shows the
+    rating on its hall's row."""
+    places = set()
     for case_id in dict.fromkeys(case_ids or []):
         facts = cases.case_rating_facts(case_id)
         if facts is not None:
-            departments.add(facts.department_id)
-    department_id = departments.pop() if len(departments) == 1 else None
-    return (hall.region_id if hall else None), department_id
+            places.add((facts.region_id, facts.department_id))
+    if len({department for _region, department in places}) == 1 and len(places) == 1:
+        return places.pop()
+    hall = org.hall_info(hall_id, windows=False)
+    return (hall.region_id if hall else None), None
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
-"""Where a window visit's rating belongs: the hall's region always, and the department when every
-case handled at the visit is that one department's (otherwise the hall row of 好差评公示)."""
+"""Where a window visit's rating belongs: the department when every case handled at the visit is
+that one department's (in the cases' region), else the hall's region and the hall row of
+好差评公示."""
 
 from decimal import Decimal
 
@@ -94,6 +95,20 @@ def test_a_second_tap_on_the_same_visit_changes_nothing(hall, make_case):
     first.refresh_from_db()
     assert (first.level, first.department_id) == (5, case.department_id)
     assert Rating.objects.count() == 1
+
+
+def test_a_case_taken_in_another_regions_hall_counts_where_its_department_is(
+    hall, make_case, regions, make_department
+):
+    """通办: a 沂南县 case handled in the 兰山区 hall counts for the 沂南县 department, under 沂南县."""
+    case = make_case()
+    yinan = make_department("沂南县市场监督管理局", region="yinan")
+    Case.objects.filter(pk=case.pk).update(department_id=yinan.pk, region_id=regions["yinan"].pk)
+    rating = _rate(hall, hall["windows"][1], [case.pk])
+    assert (rating.region_id, rating.department_id) == (regions["yinan"].pk, yinan.pk)
+    (row,) = selectors.rating_figures(period=_this_month(), region_ids=[regions["yinan"].pk])
+    assert row.department_id == yinan.pk
+    assert selectors.rating_figures(period=_this_month(), region_ids=[regions["lanshan"].pk]) == []
 
 
 @pytest.mark.parametrize("level", ["x", 0, 6])
