@@ -1,6 +1,7 @@
-"""The demo city's 好差评 loop: ratings of finished demo cases on several channels, the差评整改 they
-open at their different stages, appeals, default ratings, a 12345 callback plan with one callback
-that sends a case back, and efficiency complaints (效能投诉) with one accountability record.
+"""The demo city's 好差评 loop: ratings of finished demo cases on several channels, the 差评整改
+they open at their different stages, appeals, window-pad ratings, default ratings, a 12345
+callback plan with one callback that sends a case back, and efficiency complaints (效能投诉) with
+one accountability record.
 
 Everything goes through the real services: the demo enterprises' agents apply online (their own
 logins, so the ratings are theirs and real-name), the departments' reviewers and head work the
@@ -12,8 +13,9 @@ submission keys.
 
 What the services do not allow, and the demo therefore does not fake: a rectification opened in
 the past (a rating opens its rectification on the day it is given, so an overdue one appears only
-once its deadline has passed — the daily ``evaluation_sweep`` then escalates it), and ratings of
-window visits (the demo has no finished hall tickets; the hall pad records them as visits end).
+once its deadline has passed — the daily ``evaluation_sweep`` then escalates it). The two
+window-pad ratings are of visits made at load time through the hall's services (ticket, call,
+finish, the pad), so they need the hall open then (the demo settings keep it open).
 The demo's cases are all finished on the day of the load, so the default-rating sweep and the
 callback plan are run as of the days they would next run for those cases (the sweep once the
 rating period has passed, the plan on the next working day).
@@ -107,6 +109,7 @@ COMPLAINT_KEY = "demo-complaint-{}"
 class Result:
     new_cases: int = 0
     ratings: int = 0
+    pad: int = 0
     bad: int = 0
     defaults: int = 0
     rectifications: dict[str, int] = field(default_factory=dict)
@@ -319,6 +322,60 @@ def _work_rectifications(case_ids: list[int]) -> None:
     _ = opened
 
 
+# --- the window pad ---------------------------------------------------------------------------------
+
+
+def _pad_visits(case_ids: list[int]) -> int:
+    """Two visits at 兰山区政务服务中心's window 5 (clerk_lanshan), rated on the window's pad: one
+    for a 兰山区行政审批服务局 case (the rating names that department), one for a question only (the
+    hall's row). Only when nobody waits in the hall (the next caller is the demo's own visitor)
+    and the hall is open now; otherwise no visit is made. Returns the pad ratings recorded."""
+    from django.core.exceptions import ValidationError
+
+    from banhao.evaluation import services as pad
+    from banhao.hall import services as hall
+    from banhao.hall.models import Ticket
+
+    member = StaffMember.objects.select_related("window").filter(user__username="clerk_lanshan").first()
+    if member is None or member.window is None:
+        return 0
+    window = member.window
+    if Ticket.objects.filter(hall_id=window.hall_id, status=Ticket.Status.WAITING).exists():
+        return 0
+    facts = cases_api.case_rating_facts(case_ids[7])
+    visits = [(facts.id, facts.contact_phone, 5), (None, "13905393001", 4)]
+    done = 0
+    for case_id, phone, level in visits:
+        try:
+            with transaction.atomic():
+                ticket, _ = hall.ticket_issue(
+                    hall_id=window.hall_id,
+                    zone_id=window.zone_id,
+                    source="kiosk",
+                    phone=phone,
+                    actor_label=ACTOR,
+                )
+                hall.desk_sign_in(window_id=window.pk, staff_id=member.pk, actor_label=member.name)
+                called = hall.ticket_call_next(
+                    window_id=window.pk, staff_id=member.pk, actor_label=member.name
+                )
+                if called is None or called.pk != ticket.pk:
+                    raise ValidationError("演示取号未被本窗口叫到。")
+                if case_id:
+                    hall.ticket_link_case(ticket_id=ticket.pk, case_id=case_id)
+                hall.ticket_finish(window_id=window.pk, staff_id=member.pk, actor_label=member.name)
+                pad.pad_rate(
+                    window_id=window.pk,
+                    ticket_id=ticket.pk,
+                    level=level,
+                    dimensions=dict.fromkeys(ONSITE_DIMENSIONS, level),
+                )
+        except ValidationError:  # the hall is closed at this hour: no visits
+            return done
+        done += 1
+    return done
+
+
 # --- the 12345 callbacks ----------------------------------------------------------------------------
 
 
@@ -465,6 +522,7 @@ def load() -> Result:
         for i, channel, level, reasons, comment in BAD:
             _rate(case_ids[i], channel, level, reasons, comment)
         _work_rectifications(case_ids)
+        _pad_visits(case_ids)
         _callbacks(case_ids, today)
         days = int(getattr(settings, "BANHAO_RATING_DEFAULT_DAYS", 5))
         ratings.rating_default_sweep(today=add_workdays(today, days + 1))
@@ -484,6 +542,7 @@ def summary(case_ids: list[int] | None = None) -> Result:
         )
     res = Result()
     res.ratings = Rating.objects.filter(current=True, is_default=False).count()
+    res.pad = Rating.objects.filter(channel=Rating.Channel.HALL_PAD).count()
     res.bad = Rating.objects.filter(
         current=True, is_default=False, excluded=False, level__in=BAD_LEVELS
     ).count()

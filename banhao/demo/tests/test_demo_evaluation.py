@@ -70,7 +70,15 @@ def test_the_demo_shows_the_rating_loop_end_to_end_and_a_second_load_adds_nothin
     url = reverse("evaluation_public:figures")
     page = client.get(url, {"region": "371300", "month": month}).content.decode()
     assert "临沂市行政审批服务局" in page and "临沂市市场监督管理局" in page
-    assert "兰山区行政审批服务局" in client.get(url, {"region": "371302", "month": month}).content.decode()
+    lanshan = client.get(url, {"region": "371302", "month": month}).content.decode()
+    assert "兰山区行政审批服务局" in lanshan and "兰山区政务服务中心" in lanshan  # the pad's hall row
+
+    # the window pad: a visit for a case names its department, a visit without one its hall
+    pads = {r.department_id: r for r in Rating.objects.filter(channel="hall_pad")}
+    assert len(pads) == 2 and None in pads
+    with_case = next(r for d, r in pads.items() if d)
+    assert with_case.department.name == "兰山区行政审批服务局" and with_case.region.code == "371302"
+    assert pads[None].region.code == "371302" and pads[None].hall.name == "兰山区政务服务中心"
     assert f"/evaluation/public/?month={month}" in text
 
     # the supervisor's workbench: open rectifications, appeals to review, complaints

@@ -51,7 +51,7 @@ class Command(BaseCommand):
 
         lines = [
             "\n好差评：",
-            f"  评价 {r.ratings} 条（差评 {r.bad} 条），默认好评 {r.defaults} 条，申诉成立不计分 {r.excluded} 条；"
+            f"  评价 {r.ratings} 条（其中窗口评价器 {r.pad} 条，差评 {r.bad} 条），默认好评 {r.defaults} 条，申诉成立不计分 {r.excluded} 条；"
             f"本月公示 /evaluation/public/?month={timezone.localdate():%Y-%m}（无需登录，默认显示上月）。",
             f"  差评整改：{counts(r.rectifications)}；待复核申诉 {r.appeals_pending} 件。",
             f"  12345回访：待回访 {r.callbacks_pending} 件，已回访 {r.callbacks_done} 件（不满意的已退回重办）。",
