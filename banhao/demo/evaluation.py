@@ -27,6 +27,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -245,10 +246,8 @@ def _rectification(case_id: int) -> Rectification:
 
 def _work_rectifications(case_ids: list[int]) -> None:
     reviewer, head, supervisor = _user("reviewer"), _user("head"), _user("supervisor")
-    opened, verified, rerated, fed_back, appealing, upheld = (
-        _rectification(case_ids[i]) for i in range(9, 15)
-    )
-    # 9: just opened (nothing more)
+    # case 9's rectification stays as the rating opened it (待回访)
+    verified, rerated, fed_back, appealing, upheld = (_rectification(case_ids[i]) for i in range(10, 15))
     # 10: called back and verified
     rect.rectification_callback(
         actor=reviewer,
@@ -319,7 +318,6 @@ def _work_rectifications(case_ids: list[int]) -> None:
     appeals.appeal_decide(
         actor=supervisor, appeal=appeal, upheld=True, opinion="经核查属恶意差评，申诉成立，该评价不计入考核。"
     )
-    _ = opened
 
 
 # --- the window pad ---------------------------------------------------------------------------------
@@ -330,8 +328,6 @@ def _pad_visits(case_ids: list[int]) -> int:
     for a 兰山区行政审批服务局 case (the rating names that department), one for a question only (the
     hall's row). Only when nobody waits in the hall (the next caller is the demo's own visitor)
     and the hall is open now; otherwise no visit is made. Returns the pad ratings recorded."""
-    from django.core.exceptions import ValidationError
-
     from banhao.evaluation import services as pad
     from banhao.hall import services as hall
     from banhao.hall.models import Ticket
