@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from banhao.cases import api as cases
 from banhao.core.audit import audit_record
+from banhao.org import api as org
 
 from .models import BAD_LEVELS, ONSITE_DIMENSIONS, Level, Rating
 
@@ -60,6 +62,23 @@ def rating_for_ticket(ticket_id: int) -> RatingInfo | None:
     return _info(r) if r else None
 
 
+def _visit_place(hall_id: int, case_ids: list[int]) -> tuple[int | None, int | None]:
+    """Where a window visit's rating belongs (region, department): the department when every
+    case handled at the visit is that one department's, with the cases' region (where that
+    department's case ratings count: a case taken under 通办 in another region's hall still
+    counts at home); otherwise no department and the hall's region, and 好差评公示 shows the
+    rating on its hall's row."""
+    places = set()
+    for case_id in dict.fromkeys(case_ids or []):
+        facts = cases.case_rating_facts(case_id)
+        if facts is not None:
+            places.add((facts.region_id, facts.department_id))
+    if len({department for _region, department in places}) == 1 and len(places) == 1:
+        return places.pop()
+    hall = org.hall_info(hall_id, windows=False)
+    return (hall.region_id if hall else None), None
+
+
 @transaction.atomic
 def rating_record_onsite(
     *,
@@ -95,6 +114,7 @@ def rating_record_onsite(
     existing = Rating.objects.filter(ticket_id=ticket_id).first()
     if existing is not None:
         return _info(existing), False
+    region_id, department_id = _visit_place(hall_id, case_ids)
     try:
         with transaction.atomic():
             rating = Rating.objects.create(
@@ -105,6 +125,8 @@ def rating_record_onsite(
                 window_id=window_id,
                 clerk_id=clerk_id,
                 hall_id=hall_id,
+                region_id=region_id,
+                department_id=department_id,
             )
     except IntegrityError:  # the same visit rated twice at once
         return _info(Rating.objects.get(ticket_id=ticket_id)), False

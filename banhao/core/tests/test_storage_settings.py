@@ -11,11 +11,12 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 # Not uploads: a file named on the command line (catalog_import, licence_types_import and
-# _export), the system's CJK fonts (pdf).
+# _export, evaluation_export), the system's CJK fonts (pdf).
 ALLOWED = {
     "banhao/catalog/excel.py",
     "banhao/catalog/management/commands/catalog_import.py",
     "banhao/core/pdf.py",
+    "banhao/evaluation/management/commands/evaluation_export.py",
     "banhao/licences/management/commands/licence_types_export.py",
     "banhao/licences/management/commands/licence_types_import.py",
 }

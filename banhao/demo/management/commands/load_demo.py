@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from banhao.demo import catalog, city, hotline, licences
+from banhao.demo import catalog, city, evaluation, hotline, licences
 from banhao.demo import training as demo_training
 from banhao.licences.keys import KeyringError
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             raise CommandError(f"电子证照签名密钥不可用：{e}") from None
         with transaction.atomic():
             hotline.load()
+        loop = evaluation.load()
         with transaction.atomic():
             trained = demo_training.load()
         password = city.demo_password()
@@ -43,11 +45,34 @@ class Command(BaseCommand):
             f"\n12345热线：演示工单 {len(hotline.TICKETS)} 件（hotline 账号在 /hotline/tickets/ 派单、回访；"
             "reviewer_lanshan 在 /hotline/department/ 签收、答复）。"
         )
+        out.write(self._evaluation_block(loop))
         out.write(
             f"\n学习培训：演示课程 {trained['courses']} 门、集中学习 {trained['sessions']} 场"
             "（clerk 在 /assessment/training/mine/ 看本人学时；manager 在 /assessment/training/manage/ 登记考勤、"
             "supervisor 看学时统计和未完成必修课程的人员）。"
         )
+
+    @staticmethod
+    def _evaluation_block(r: evaluation.Result) -> str:
+        def counts(d: dict[str, int]) -> str:
+            return "、".join(f"{k}{v}件" for k, v in d.items()) or "无"
+
+        lines = [
+            "\n好差评：",
+            f"  评价 {r.ratings} 条（其中窗口评价器 {r.pad} 条，差评 {r.bad} 条），默认好评 {r.defaults} 条，申诉成立不计分 {r.excluded} 条；"
+            f"本月公示 /evaluation/public/?month={timezone.localdate():%Y-%m}（无需登录，默认显示上月）。",
+            f"  差评整改：{counts(r.rectifications)}；待复核申诉 {r.appeals_pending} 件。",
+            f"  12345回访：待回访 {r.callbacks_pending} 件，已回访 {r.callbacks_done} 件（不满意的已退回重办）。",
+            f"  效能投诉：{counts(r.complaints)}；责任追究 {r.accountability} 条。",
+            "  supervisor：督查工作台 /evaluation/（整改、申诉复核、投诉、责任追究）；",
+            f"  head、reviewer（{evaluation.RATED}）：/evaluation/rectify/ 办理差评整改、提出申诉；",
+            "  hotline：/hotline/callbacks/ 回访名单；",
+        ]
+        if r.fed_back_login:
+            lines.append(
+                f"  {r.fed_back_login}：办事人，站内消息或 {r.fed_back_path} 查看整改反馈并追评（「我的评价」/rate/mine/）。"
+            )
+        return "\n".join(lines)
 
     @staticmethod
     def _licences_block(types: int, h: licences.Holdings) -> str:
