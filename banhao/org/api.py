@@ -19,6 +19,7 @@ __all__ = [
     "ScopedAuditedAdmin",
     "StaffBrief",
     "StaffInfo",
+    "StaffRow",
     "WindowBrief",
     "WindowInfo",
     "ZoneInfo",
@@ -31,7 +32,9 @@ __all__ = [
     "department_staff_user_ids",
     "hall_info",
     "hall_list",
+    "region_ancestors",
     "region_choices",
+    "region_descendants_of",
     "region_for_division_code",
     "region_id_by_code",
     "region_info",
@@ -40,8 +43,10 @@ __all__ = [
     "staff_brief",
     "staff_choices",
     "staff_for_user",
+    "staff_members_of",
     "staff_names",
     "staff_required",
+    "staff_rows",
     "staff_user_ids",
     "window_brief",
     "window_choices",
@@ -499,3 +504,98 @@ def staff_user_ids(
             rid = parents.get(rid)
         qs = qs.filter(region_id__in=chain)
     return sorted(set(qs.values_list("user_id", flat=True)))
+
+
+# --- training and assessment: who belongs to a unit ------------------------------------------
+
+
+def region_ancestors(region_id: int) -> tuple[int, ...]:
+    """The region and the regions above it, nearest first (a course of the city reaches the
+    staff of its counties)."""
+    parents = dict(Region.objects.values_list("id", "parent_id"))
+    chain, rid = [], region_id
+    while rid is not None and rid not in chain:
+        chain.append(rid)
+        rid = parents.get(rid)
+    return tuple(chain)
+
+
+def region_descendants_of(region_id: int) -> frozenset[int]:
+    """The region and every region below it."""
+    from .scope import region_descendants
+
+    return region_descendants(region_id)
+
+
+def staff_members_of(kind: str, unit_ids) -> dict[int, tuple[int, ...]]:
+    """The active staff of each unit, by unit id: ``kind`` is "window" (the staff assigned to
+    the window), "department", "hall" or "region" (the staff of that region and the regions
+    below it). Units without staff map to an empty tuple. Two queries at most."""
+    from .scope import region_descendants
+
+    ids = [int(i) for i in unit_ids]
+    found: dict[int, list[int]] = {i: [] for i in ids}
+    qs = StaffMember.objects.filter(active=True).order_by()
+    if kind in ("window", "department", "hall"):
+        field = f"{kind}_id"
+        for staff_id, unit in qs.filter(**{f"{field}__in": ids}).values_list("id", field):
+            found[unit].append(staff_id)
+    elif kind == "region":
+        below = {i: region_descendants(i) for i in ids}
+        every = set().union(*below.values()) if below else set()
+        for staff_id, region_id in qs.filter(region_id__in=every).values_list("id", "region_id"):
+            for unit, regions in below.items():
+                if region_id in regions:
+                    found[unit].append(staff_id)
+    else:
+        raise ValueError(f"unknown unit kind: {kind}")
+    return {unit: tuple(sorted(members)) for unit, members in found.items()}
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    id: int
+    name: str
+    employee_no: str
+    role: str
+    role_label: str
+    region_id: int
+    region_name: str
+    department_id: int | None
+    department_name: str
+    hall_id: int | None
+    hall_name: str
+    window_id: int | None
+    window_label: str
+
+
+def staff_rows(region_ids, *, department_id: int | None = None, hall_id: int | None = None) -> list[StaffRow]:
+    """The active staff of some regions (a scope), optionally of one department or hall, in
+    region and employee-number order, with the names a list shows (one query)."""
+    qs = (
+        StaffMember.objects.filter(active=True, region_id__in=list(region_ids))
+        .select_related("region", "department", "hall", "window")
+        .order_by("region__order", "region__code", "employee_no")
+    )
+    if department_id is not None:
+        qs = qs.filter(department_id=department_id)
+    if hall_id is not None:
+        qs = qs.filter(hall_id=hall_id)
+    return [
+        StaffRow(
+            id=s.pk,
+            name=s.name,
+            employee_no=s.employee_no,
+            role=s.role,
+            role_label=s.get_role_display(),
+            region_id=s.region_id,
+            region_name=s.region.name,
+            department_id=s.department_id,
+            department_name=s.department.name if s.department else "",
+            hall_id=s.hall_id,
+            hall_name=s.hall.name if s.hall else "",
+            window_id=s.window_id,
+            window_label=f"{s.window.number}号窗口" if s.window else "",
+        )
+        for s in qs
+    ]

@@ -40,6 +40,8 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # hotline.reveal: see a caller's whole phone number (each time audited).
 # licences.view: the licence register (电子证照) of the scope; licences.manage: suspend, resume
 # and revoke a licence (an act of the issuing office, as a decision is: the department head).
+# training.manage: the courses, sessions and attendance of 学习培训 and the training records
+# of the scope (hall managers and supervisors).
 PERMISSIONS: dict[str, set[str]] = {
     Role.WINDOW_CLERK: {
         "registry.view",
@@ -96,6 +98,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "evaluation.rectify",
         "complaints.register",
         "complaints.view",
+        "training.manage",
     },
     Role.SUPERVISOR: {
         "registry.view",
@@ -111,6 +114,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "complaints.handle",
         "evaluation.supervise",
         "hotline.metrics",
+        "training.manage",
     },
     Role.HELPER: {"registry.view", "org.view", "catalog.view"},
     Role.CATALOG_OFFICER: {"org.view", "audit.view", "catalog.view", "catalog.edit", "catalog.audit"},

@@ -278,6 +278,7 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("窗口与人员", "窗口设置和在岗人员", "org:window_list"),
         Entry("窗口评价器", "各窗口评价平板的绑定地址", "evaluation:pads"),
         Entry("窗口差评整改", "本大厅窗口差评的回访、整改和反馈", "rectify:list"),
+        Entry("培训管理", "学习培训课程、集中学习场次和考勤，人员学时统计", "training:manage"),
     ),
     Role.SUPERVISOR: (
         Entry("督查工作台", "差评整改、效能投诉等待办事项和期限倒计时", "evaluation_office:workbench"),
@@ -285,6 +286,7 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("效能投诉", "受理和处理效能投诉", "complaints:list"),
         Entry("红黑榜", "窗口和部门服务评比"),
         Entry("基础信息", "查询自然人、法人基础信息", "registry:person_list"),
+        Entry("培训管理", "学习培训课程、集中学习场次和考勤，人员学时统计", "training:manage"),
     ),
     Role.HELPER: (
         Entry("重点项目帮办", "重点项目全流程帮办代办"),
@@ -309,6 +311,10 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("效能投诉登记", "12345转办的窗口、人员、部门效能投诉", "complaints:register"),
     ),
 }
+
+
+# Every staff member's own things, whatever the role: shown on the home page under 我的工作.
+STAFF_TILES: tuple[Entry, ...] = (Entry("学习培训", "日常自学、集中学习报名，本人学时记录", "training:mine"),)
 
 
 def calendar_admin_url() -> str:

@@ -97,6 +97,7 @@ def workbench(request):
                 "scope": scope,
                 "intro": pm.ROLE_INTRO.get(staff.role, ""),
                 "tasks": pm.resolve(pm.ROLE_TASKS.get(staff.role, ())),
+                "own": pm.resolve(pm.STAFF_TILES),
                 "missing_years": missing,
                 "calendar_url": pm.calendar_admin_url(),
                 "platform": pm.platform_map(staff.role),

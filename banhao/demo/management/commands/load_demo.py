@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from banhao.demo import catalog, city, evaluation, hotline, licences
+from banhao.demo import training as demo_training
 from banhao.licences.keys import KeyringError
 
 
@@ -24,6 +25,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             hotline.load()
         loop = evaluation.load()
+        with transaction.atomic():
+            trained = demo_training.load()
         password = city.demo_password()
         out = self.stdout
         out.write(self.style.SUCCESS("演示城市已就绪。所有演示账号的密码：" + password))
@@ -43,6 +46,11 @@ class Command(BaseCommand):
             "reviewer_lanshan 在 /hotline/department/ 签收、答复）。"
         )
         out.write(self._evaluation_block(loop))
+        out.write(
+            f"\n学习培训：演示课程 {trained['courses']} 门、集中学习 {trained['sessions']} 场"
+            "（clerk 在 /assessment/training/mine/ 看本人学时；manager 在 /assessment/training/manage/ 登记考勤、"
+            "supervisor 看学时统计和未完成必修课程的人员）。"
+        )
 
     @staticmethod
     def _evaluation_block(r: evaluation.Result) -> str:
