@@ -40,6 +40,9 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # hotline.reveal: see a caller's whole phone number (each time audited).
 # licences.view: the licence register (电子证照) of the scope; licences.manage: suspend, resume
 # and revoke a licence (an act of the issuing office, as a decision is: the department head).
+# assessment.view: the scorecards (考核评分) of the scope (a department head: its own department
+# and its staff); assessment.manage: approve manual bonus/deduction items (加分/扣分) asked by
+# another person. Every staff member sees their own scorecard (/assessment/mine/) without either.
 PERMISSIONS: dict[str, set[str]] = {
     Role.WINDOW_CLERK: {
         "registry.view",
@@ -83,6 +86,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "evaluation.department",
         "hotline.handle",
         "hotline.metrics",
+        "assessment.view",
     },
     Role.HALL_MANAGER: {
         "registry.view",
@@ -96,6 +100,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "evaluation.rectify",
         "complaints.register",
         "complaints.view",
+        "assessment.view",
     },
     Role.SUPERVISOR: {
         "registry.view",
@@ -111,6 +116,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "complaints.handle",
         "evaluation.supervise",
         "hotline.metrics",
+        "assessment.view",
+        "assessment.manage",
     },
     Role.HELPER: {"registry.view", "org.view", "catalog.view"},
     Role.CATALOG_OFFICER: {"org.view", "audit.view", "catalog.view", "catalog.edit", "catalog.audit"},
@@ -130,6 +137,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "hall.stats",
         "hall.manage",
         "licences.view",
+        "assessment.view",
     },
     Role.HOTLINE: {
         "org.view",
