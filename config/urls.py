@@ -34,6 +34,7 @@ urlpatterns = [
     path("evaluation/", include("banhao.evaluation.workbench_urls")),
     path("rate/", include("banhao.evaluation.rating_urls")),
     path("hotline/", include("banhao.evaluation.hotline_urls")),
+    path("assessment/", include("banhao.assessment.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Redoc and Swagger UI come from drf-spectacular-sidecar (static files, no CDN, no inline
     # script). Both style their widgets inline: only these two pages, which show no personal

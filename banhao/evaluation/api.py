@@ -19,6 +19,7 @@ __all__ = [
     "CallbackFact",
     "CallbackFigures",
     "ComplaintFact",
+    "RatingBrief",
     "RatingFact",
     "RatingInfo",
     "RectificationFact",
@@ -27,6 +28,7 @@ __all__ = [
     "callback_facts",
     "callback_unit_figures",
     "hotline_unit_metrics",
+    "rating_briefs",
     "rating_facts",
     "rating_for_ticket",
     "rating_record_onsite",
@@ -491,4 +493,35 @@ def substantiated_complaint_facts(start: dt.date, end: dt.date, *, region_ids=No
         for pk, number, conclusion, w, s, d, r in qs.values_list(
             "id", "number", "conclusion", "window_id", "staff_id", "department_id", "region_id"
         )
+    ]
+
+
+@dataclass(frozen=True)
+class RatingBrief:
+    id: int
+    level_label: str
+    is_bad: bool
+    channel_label: str
+    created_at: dt.datetime
+    has_rectification: bool
+    rectification_id: int | None
+
+
+def rating_briefs(ids) -> list[RatingBrief]:
+    """Some ratings as plain values, newest first (a scorecard's drill-down)."""
+    from .models import Rectification
+
+    ids = list(ids)
+    rect = dict(Rectification.objects.filter(rating_id__in=ids).values_list("rating_id", "id"))
+    return [
+        RatingBrief(
+            r.pk,
+            r.get_level_display(),
+            r.level in BAD_LEVELS,
+            r.get_channel_display(),
+            r.created_at,
+            r.pk in rect,
+            rect.get(r.pk),
+        )
+        for r in Rating.objects.filter(pk__in=ids).order_by("-created_at", "-id")
     ]

@@ -36,6 +36,7 @@ __all__ = [
     "hall_events_after",
     "ticket_finished",
     "ticket_finished_facts",
+    "ticket_numbers",
     "ticket_period_facts",
     "window_desk",
 ]
@@ -360,3 +361,10 @@ def case_visit_facts(start: dt.date, end: dt.date) -> dict[int, CaseVisits]:
         first = rows[0] if rows else pick
         out[case_id] = CaseVisits(case_id, visits, first[1], first[2])
     return out
+
+
+def ticket_numbers(ids) -> dict[int, tuple[str, dt.date, str]]:
+    """Ticket id → (number, day, status label), for a scorecard's drill-down."""
+    from .models import Ticket
+
+    return {t.pk: (t.number, t.day, t.get_status_display()) for t in Ticket.objects.filter(pk__in=list(ids))}
