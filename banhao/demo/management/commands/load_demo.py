@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from banhao.demo import catalog, city, hotline, licences
+from banhao.demo import assessment, catalog, city, hotline, licences
 from banhao.licences.keys import KeyringError
 
 
@@ -22,6 +22,7 @@ class Command(BaseCommand):
             raise CommandError(f"电子证照签名密钥不可用：{e}") from None
         with transaction.atomic():
             hotline.load()
+        schemes = assessment.load()
         password = city.demo_password()
         out = self.stdout
         out.write(self.style.SUCCESS("演示城市已就绪。所有演示账号的密码：" + password))
@@ -39,6 +40,10 @@ class Command(BaseCommand):
         out.write(
             f"\n12345热线：演示工单 {len(hotline.TICKETS)} 件（hotline 账号在 /hotline/tickets/ 派单、回访；"
             "reviewer_lanshan 在 /hotline/department/ 签收、答复）。"
+        )
+        out.write(
+            f"\n考核评价：示例考核方案 {schemes} 个（窗口、部门、人员月度，县区季度）；"
+            "python manage.py assessment_compute --period YYYY-MM 计算，/assessment/scorecards/ 查看。"
         )
 
     @staticmethod
