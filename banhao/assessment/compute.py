@@ -51,6 +51,13 @@ def rank_competition(totals: dict[int, float | None]) -> dict[int, int | None]:
     return ranks
 
 
+def _measure_or_none(key: str, kind: str, ctx: Context) -> dict[int, Measured] | None:
+    try:
+        return measure(key, kind, ctx)
+    except Unavailable:
+        return None
+
+
 def score_subjects(
     version: SchemeVersion, period: Period, subjects, *, ctx: Context | None = None
 ) -> list[dict]:
@@ -61,10 +68,10 @@ def score_subjects(
     indicators = list(version.indicators.all())
     measured: dict[str, dict[int, Measured] | None] = {}
     for ind in indicators:
-        try:
-            measured[ind.key] = measure(ind.key, kind, ctx)
-        except Unavailable:
-            measured[ind.key] = None
+        # measured once per computation for the whole city, whatever the group asked
+        measured[ind.key] = ctx.get(
+            f"measured:{ind.key}:{kind}", lambda key=ind.key: _measure_or_none(key, kind, ctx)
+        )
     items = defaultdict(list)
     for item in ManualItem.objects.filter(
         scheme=version.scheme, period=period.code, subject_kind=kind, status=ManualItem.Status.APPROVED
