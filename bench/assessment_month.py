@@ -217,7 +217,7 @@ def load_facts(n_cases, n_ratings, impl, version, person, regions, departments, 
     ticket_links = []  # (case id, ticket seq key) resolved after the COPY
 
     def ticket_rows():
-        for cid, (region, _dept, delivered, at_window) in zip(case_ids, cases, strict=True):
+        for cid, (region, _dept, _delivered, at_window) in zip(case_ids, cases, strict=True):
             if not at_window:
                 continue
             h, z = hall_of_region[region]

@@ -202,3 +202,90 @@ def mine_facts(request, key: str):
     if redirect:
         return redirect
     return _facts(request, "staff", subject, key, own=True)
+
+
+# --- 加分/扣分 ---------------------------------------------------------------------------------
+
+
+@staff_required("assessment.view")
+def manual_items(request):
+    """GET /assessment/manual/ — the manual items of the scope; POST asks for one (reason and
+    points; it counts once another person with assessment.manage approves it)."""
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from . import services
+    from .models_schemes import ManualItem
+
+    errors, form = [], {}
+    if request.method == "POST":
+        form = {
+            k: request.POST.get(k, "").strip()
+            for k in ("scheme", "subject", "period", "kind", "points", "reason", "evidence")
+        }
+        try:
+            item = services.manual_item_request(
+                actor=request.user,
+                scheme_id=int(form["scheme"]) if form["scheme"].isdigit() else 0,
+                subject_id=int(form["subject"]) if form["subject"].isdigit() else 0,
+                period=form["period"],
+                kind=form["kind"],
+                points=form["points"] or "0",
+                reason=form["reason"],
+                evidence=form["evidence"],
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, f"已提交{item.get_kind_display()}申请，待审批后计入。")
+            return redirect("assessment:manual")
+    items = request.scope.filter(ManualItem.objects.select_related("scheme", "requested_by", "decided_by"))
+    if request.scope.role in ("reviewer", "department_head"):
+        items = items.filter(subject_kind__in=selectors.DEPARTMENT_KINDS)
+    schemes = list(Scheme.objects.filter(active=True).order_by("subject_kind", "name"))
+    subjects = {s.pk: selectors.visible_subjects(request.scope, s.subject_kind) for s in schemes}
+    return render(
+        request,
+        "assessment/manual.html",
+        {
+            "items": items.order_by("-requested_at")[:200],
+            "schemes": [(s, subjects[s.pk]) for s in schemes],
+            "can_decide": request.scope.can("assessment.manage"),
+            "errors": errors,
+            "form": form,
+            "own": False,
+            "kind": "window",
+            "period": _default_period(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@staff_required("assessment.manage")
+def manual_item_decide(request, pk: int):
+    """POST /assessment/manual/<pk>/decide/ — approve or refuse (never one's own request)."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+    from django.shortcuts import redirect
+
+    from . import services
+
+    if request.method != "POST":
+        return redirect("assessment:manual")
+    try:
+        item = services.manual_item_decide(
+            actor=request.user,
+            item_id=pk,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", "")[:300],
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"{item.subject_label} {item.period} {item.get_kind_display()}：{item.get_status_display()}。",
+        )
+    return redirect("assessment:manual")

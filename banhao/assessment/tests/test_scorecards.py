@@ -142,3 +142,36 @@ def test_tiles_lead_to_the_scorecards(client, make_staff):
     assert "考核评分" in [r.title for r in resolve(ROLE_TASKS["supervisor"])]
     assert "红黑榜" not in [r.title for r in resolve(ROLE_TASKS["supervisor"])]
     assert "我的考核" in [r.title for r in resolve(ROLE_TASKS["window_clerk"])]
+
+
+def test_manual_items_are_asked_on_the_page_and_approved_by_another_supervisor(client, world, make_staff):
+    from banhao.assessment.models import ManualItem
+
+    asker, other = make_staff("supervisor", region="lanshan"), make_staff("supervisor", region="lanshan")
+    window_scheme = Scheme.objects.get(subject_kind="window")
+    client.force_login(asker)
+    form = {
+        "scheme": window_scheme.pk,
+        "subject": world["w1"].pk,
+        "period": "2026-11",
+        "kind": "deduction",
+        "points": "3",
+    }
+    r = client.post("/assessment/manual/", {**form, "reason": ""})
+    assert r.status_code == 400 and "请填写加减分事由" in r.content.decode()
+    assert not ManualItem.objects.exists()
+    client.post("/assessment/manual/", {**form, "reason": "工作时间脱岗"})
+    item = ManualItem.objects.get()
+    assert "本人申请，须由他人审批" in client.get("/assessment/manual/").content.decode()
+    client.post(f"/assessment/manual/{item.pk}/decide/", {"decision": "approve"})
+    item.refresh_from_db()
+    assert item.status == "pending"  # one's own request stays pending
+    client.force_login(other)
+    client.post(f"/assessment/manual/{item.pk}/decide/", {"decision": "approve"})
+    item.refresh_from_db()
+    assert item.status == "approved" and item.decided_by == other
+    assessment_compute("2026-11")
+    html = client.get(f"/assessment/scorecards/window/{world['w1'].pk}/?period=2026-11").content.decode()
+    assert "工作时间脱岗" in html and "-3.0" in html
+    client.force_login(make_staff("hall_manager", region="lanshan"))
+    assert client.post(f"/assessment/manual/{item.pk}/decide/", {"decision": "refuse"}).status_code == 403
