@@ -263,12 +263,17 @@ def case_due_facts(start: dt.date, end: dt.date, *, today: dt.date | None = None
     qs = Case.objects.filter(promised_due__gte=start, promised_due__lt=min(end, today + dt.timedelta(days=1)))
     qs = qs.exclude(status__in=["withdrawn", "refused"])
     out = []
+    cutoffs: dict[dt.date, dt.datetime] = {}  # the local midnight after each promised day
     for pk, number, dep, reg, due, decided, concluded in qs.values_list(
         "id", "number", "department_id", "region_id", "promised_due", "decided_at", "concluded_at"
-    ).iterator(chunk_size=5000):
+    ):
         done = decided or concluded
-        done_on = timezone.localdate(done) if done is not None else None
-        out.append(CaseTimeFact(pk, number, dep, reg, done_on is not None and done_on <= due))
+        cutoff = cutoffs.get(due)
+        if cutoff is None:
+            cutoff = cutoffs[due] = timezone.make_aware(
+                dt.datetime.combine(due + dt.timedelta(days=1), dt.time.min)
+            )
+        out.append(CaseTimeFact(pk, number, dep, reg, done is not None and done < cutoff))
     return out
 
 
@@ -293,7 +298,4 @@ def case_concluded_facts(start: dt.date, end: dt.date) -> list[CaseConcludedFact
         Q(delivered_at__gte=since, delivered_at__lt=until)
         | Q(delivered_at__isnull=True, concluded_at__gte=since, concluded_at__lt=until)
     )
-    return [
-        CaseConcludedFact(*row)
-        for row in qs.values_list("id", "number", "department_id", "region_id").iterator(chunk_size=5000)
-    ]
+    return [CaseConcludedFact(*row) for row in qs.values_list("id", "number", "department_id", "region_id")]

@@ -301,7 +301,7 @@ def ticket_period_facts(start: dt.date, end: dt.date, *, region_ids=None) -> lis
         "issued_at",
         "first_called_at",
         "finished_at",
-    ).iterator(chunk_size=5000):
+    ):
         wait = (called - issued).total_seconds() if called else None
         service = (
             (finished - called).total_seconds()
@@ -342,7 +342,6 @@ def case_visit_facts(start: dt.date, end: dt.date) -> dict[int, CaseVisits]:
         TicketCase.objects.filter(in_period)
         .order_by("case_id", "ticket__issued_at", "ticket_id")
         .values_list("case_id", "ticket_id", "ticket__window_id", "ticket__clerk_id")
-        .iterator(chunk_size=5000)
     ):
         tickets.setdefault(case_id, []).append((ticket_id, window, clerk))
     pickups: dict[int, tuple] = {}
