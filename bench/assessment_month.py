@@ -388,6 +388,7 @@ def main():
         if args.profile:
             prof.disable()
             pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+            pstats.Stats(prof).sort_stats("tottime").print_stats(20)
         subjects = sum(s.subjects for s in second)
         assert [s.subjects for s in first] == [s.subjects for s in second]
         t0 = time.perf_counter()
