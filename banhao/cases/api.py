@@ -41,6 +41,10 @@ __all__ = [
     "CaseRatingFacts",
     "case_rating_facts",
     "cases_finished_between",
+    "CaseConcludedFact",
+    "CaseTimeFact",
+    "case_concluded_facts",
+    "case_due_facts",
     "ACCEPT",
     "CORRECTION",
     "OUTCOMES",
@@ -230,3 +234,68 @@ def cases_finished_between(
         .order_by("delivered_at", "id")
     )
     return [_rating_facts(c) for c in qs[:limit]]
+
+
+# --- facts for the assessment (考核): one query per period ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CaseTimeFact:
+    """A case whose promised day (承诺办结日期) falls in a period, and whether its decision came
+    by that day. A case with no decision yet counts as late once the day has passed."""
+
+    id: int
+    number: str
+    department_id: int
+    region_id: int
+    on_time: bool
+
+
+def case_due_facts(start: dt.date, end: dt.date, *, today: dt.date | None = None) -> list[CaseTimeFact]:
+    """The accepted cases whose promised day is in [start, end) and has passed by ``today``
+    (a case due tomorrow is neither on time nor late yet). On time: decided (or concluded) on
+    or before the promised day, in local time; suspensions already moved that day (特别程序).
+    One query; the comparison is made by the database."""
+    from django.db import models as m
+    from django.db.models.functions import Coalesce, TruncDate
+    from django.utils import timezone
+
+    from .models import Case
+
+    today = today or timezone.localdate()
+    qs = Case.objects.filter(promised_due__gte=start, promised_due__lt=min(end, today + dt.timedelta(days=1)))
+    qs = qs.exclude(status__in=["withdrawn", "refused"]).annotate(
+        done_on=TruncDate(Coalesce("decided_at", "concluded_at"), tzinfo=timezone.get_current_timezone()),
+        on_time=m.Case(
+            m.When(done_on__isnull=False, done_on__lte=m.F("promised_due"), then=m.Value(True)),
+            default=m.Value(False),
+            output_field=m.BooleanField(),
+        ),
+    )
+    return [
+        CaseTimeFact(*row) for row in qs.values_list("id", "number", "department_id", "region_id", "on_time")
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseConcludedFact:
+    id: int
+    number: str
+    department_id: int
+    region_id: int
+
+
+def case_concluded_facts(start: dt.date, end: dt.date) -> list[CaseConcludedFact]:
+    """The cases delivered or concluded in [start, end) (the 一次办好 denominator). One query."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .models import Case
+
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    until = timezone.make_aware(dt.datetime.combine(end, dt.time.min))
+    qs = Case.objects.filter(status__in=["delivered", "concluded"]).filter(
+        Q(delivered_at__gte=since, delivered_at__lt=until)
+        | Q(delivered_at__isnull=True, concluded_at__gte=since, concluded_at__lt=until)
+    )
+    return [CaseConcludedFact(*row) for row in qs.values_list("id", "number", "department_id", "region_id")]

@@ -18,14 +18,24 @@ __all__ = [
     "LEVELS",
     "ONSITE_DIMENSIONS",
     "AccountabilityInfo",
+    "CallbackFact",
     "CallbackFigures",
+    "ComplaintFact",
+    "RatingBrief",
+    "RatingFact",
     "RatingInfo",
+    "RectificationFact",
     "UnitMetrics",
     "accountability_records",
+    "callback_facts",
     "callback_unit_figures",
     "hotline_unit_metrics",
+    "rating_briefs",
+    "rating_facts",
     "rating_for_ticket",
     "rating_record_onsite",
+    "rectification_facts",
+    "substantiated_complaint_facts",
 ]
 
 # (value, label), best first: the order the pad shows them.
@@ -383,4 +393,157 @@ def callback_unit_figures(
             satisfaction_rate=_rate(r["satisfied"], r["reached"]),
         )
         for r in rows
+    ]
+
+
+# --- facts for the assessment (考核): one query per period, the ids kept for drill-down ---------
+
+
+@dataclass(frozen=True, slots=True)
+class RatingFact:
+    """A current, counted rating made in a period, with everything it may be scored against."""
+
+    id: int
+    level: int
+    is_bad: bool
+    window_id: int | None
+    clerk_id: int | None
+    department_id: int | None
+    region_id: int | None
+    hall_id: int | None
+
+
+def rating_facts(start: dt.date, end: dt.date, *, region_ids=None) -> list[RatingFact]:
+    """The ratings made in [start, end) that count: current (a re-rating replaced the old one)
+    and not excluded (申诉复核 upheld). One query."""
+    from django.utils import timezone
+
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    until = timezone.make_aware(dt.datetime.combine(end, dt.time.min))
+    qs = Rating.objects.filter(current=True, excluded=False, created_at__gte=since, created_at__lt=until)
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=list(region_ids))
+    bad = set(BAD_LEVELS)
+    return [
+        RatingFact(pk, level, level in bad, w, c, d, r, h)
+        for pk, level, w, c, d, r, h in qs.values_list(
+            "id", "level", "window_id", "clerk_id", "department_id", "region_id", "hall_id"
+        )
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class RectificationFact:
+    """A 差评整改 due in a period: on time (True), late or still open past its day (False)."""
+
+    id: int
+    on_time: bool
+    window_id: int | None
+    clerk_id: int | None
+    department_id: int | None
+    region_id: int | None
+    hall_id: int | None
+
+
+def rectification_facts(start: dt.date, end: dt.date, *, region_ids=None) -> list[RectificationFact]:
+    """The rectifications whose deadline falls in [start, end). One query."""
+    from .models import Rectification
+
+    qs = Rectification.objects.filter(due_on__gte=start, due_on__lt=end)
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=list(region_ids))
+    return [
+        RectificationFact(pk, bool(on_time), w, c, d, r, h)
+        for pk, on_time, w, c, d, r, h in qs.values_list(
+            "id",
+            "on_time",
+            "rating__window_id",
+            "rating__clerk_id",
+            "department_id",
+            "region_id",
+            "hall_id",
+        )
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackFact:
+    """A case callback (回访) planned in a period that reached the applicant, with its score."""
+
+    id: int
+    score: int
+    department_id: int
+    region_id: int
+
+
+def callback_facts(start: dt.date, end: dt.date, *, region_ids=None) -> list[CallbackFact]:
+    """The reached callbacks with a score planned in [start, end). One query."""
+    from .models_hotline import Callback
+
+    qs = Callback.objects.filter(
+        planned_on__gte=start, planned_on__lt=end, status="reached", score__isnull=False
+    )
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=list(region_ids))
+    return [CallbackFact(*row) for row in qs.values_list("id", "score", "department_id", "region_id")]
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintFact:
+    """An efficiency complaint (效能投诉) concluded in a period as substantiated or partly so."""
+
+    id: int
+    number: str
+    conclusion: str
+    window_id: int | None
+    staff_id: int | None
+    department_id: int | None
+    region_id: int | None
+
+
+def substantiated_complaint_facts(start: dt.date, end: dt.date, *, region_ids=None) -> list[ComplaintFact]:
+    """The complaints concluded in [start, end) as 属实 or 部分属实. One query."""
+    from .models_complaints import Complaint
+
+    qs = Complaint.objects.filter(
+        concluded_on__gte=start, concluded_on__lt=end, conclusion__in=["substantiated", "partly"]
+    )
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=list(region_ids))
+    return [
+        ComplaintFact(pk, number or "", conclusion, w, s, d, r)
+        for pk, number, conclusion, w, s, d, r in qs.values_list(
+            "id", "number", "conclusion", "window_id", "staff_id", "department_id", "region_id"
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class RatingBrief:
+    id: int
+    level_label: str
+    is_bad: bool
+    channel_label: str
+    created_at: dt.datetime
+    has_rectification: bool
+    rectification_id: int | None
+
+
+def rating_briefs(ids) -> list[RatingBrief]:
+    """Some ratings as plain values, newest first (a scorecard's drill-down)."""
+    from .models import Rectification
+
+    ids = list(ids)
+    rect = dict(Rectification.objects.filter(rating_id__in=ids).values_list("rating_id", "id"))
+    return [
+        RatingBrief(
+            r.pk,
+            r.get_level_display(),
+            r.level in BAD_LEVELS,
+            r.get_channel_display(),
+            r.created_at,
+            r.pk in rect,
+            rect.get(r.pk),
+        )
+        for r in Rating.objects.filter(pk__in=ids).order_by("-created_at", "-id")
     ]

@@ -25,14 +25,19 @@ from django.utils import timezone
 from .models import Desk, HallEvent, TicketCase
 
 __all__ = [
+    "CaseVisits",
     "DayFigures",
     "DeskFacts",
     "HallEventFact",
+    "TicketFact",
     "TicketFinished",
+    "case_visit_facts",
     "hall_day_figures",
     "hall_events_after",
     "ticket_finished",
     "ticket_finished_facts",
+    "ticket_numbers",
+    "ticket_period_facts",
     "window_desk",
 ]
 
@@ -258,3 +263,110 @@ def hall_events_after(
             "id", "hall_id", "action", "at", "ticket_id", "appointment_id", "window_id", "clerk_id", "data"
         )[:limit]
     ]
+
+
+# --- facts for the assessment (考核): one query per period ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFact:
+    """A ticket of a period: where it was served, its wait (first call − issue) and service
+    time (finish − first call) in seconds when it got that far, and whether it was 过号."""
+
+    id: int
+    hall_id: int
+    region_id: int
+    window_id: int | None
+    clerk_id: int | None
+    wait_s: float | None
+    service_s: float | None
+    no_show: bool
+
+
+def ticket_period_facts(start: dt.date, end: dt.date, *, region_ids=None) -> list[TicketFact]:
+    """The tickets issued on days in [start, end), cancelled ones left out. One query; the
+    durations are computed by the database."""
+    from django.db import models as m
+
+    from .models import Ticket
+
+    qs = Ticket.objects.filter(day__gte=start, day__lt=end).exclude(status=Ticket.Status.CANCELLED)
+    if region_ids is not None:
+        qs = qs.filter(hall__region_id__in=list(region_ids))
+    qs = qs.annotate(
+        wait=m.ExpressionWrapper(m.F("first_called_at") - m.F("issued_at"), output_field=m.DurationField()),
+        service=m.ExpressionWrapper(
+            m.F("finished_at") - m.F("first_called_at"), output_field=m.DurationField()
+        ),
+    )
+    done, no_show = Ticket.Status.DONE, Ticket.Status.NO_SHOW
+    return [
+        TicketFact(
+            pk,
+            hall,
+            region,
+            window,
+            clerk,
+            wait.total_seconds() if wait is not None else None,
+            service.total_seconds() if service is not None and status == done else None,
+            status == no_show,
+        )
+        for pk, hall, region, window, clerk, status, wait, service in qs.values_list(
+            "id", "hall_id", "hall__region_id", "window_id", "clerk_id", "status", "wait", "service"
+        )
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseVisits:
+    """How many times the applicant came to the hall for a case (tickets that handled it, plus a
+    collection at a window without a ticket of its own), and the window and clerk of the first."""
+
+    case_id: int
+    visits: int
+    window_id: int | None
+    clerk_id: int | None
+
+
+def case_visit_facts(start: dt.date, end: dt.date) -> dict[int, CaseVisits]:
+    """The hall visits of the cases delivered or concluded in [start, end), by case id. A case
+    absent here never came through the hall (0 visits: online and by post). Two queries."""
+    from django.db.models import Q
+
+    from .models import Handover
+
+    since = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    until = timezone.make_aware(dt.datetime.combine(end, dt.time.min))
+    in_period = Q(case__delivered_at__gte=since, case__delivered_at__lt=until) | Q(
+        case__delivered_at__isnull=True, case__concluded_at__gte=since, case__concluded_at__lt=until
+    )
+    tickets: dict[int, list] = {}
+    for case_id, ticket_id, window, clerk in (
+        TicketCase.objects.filter(in_period)
+        .order_by("case_id", "ticket__issued_at", "ticket_id")
+        .values_list("case_id", "ticket_id", "ticket__window_id", "ticket__clerk_id")
+    ):
+        tickets.setdefault(case_id, []).append((ticket_id, window, clerk))
+    pickups: dict[int, tuple] = {}
+    for case_id, ticket_id, window, clerk in Handover.objects.filter(in_period).values_list(
+        "case_id", "ticket_id", "window_id", "clerk_id"
+    ):
+        pickups[case_id] = (ticket_id, window, clerk)
+    out = {}
+    for case_id in tickets.keys() | pickups.keys():
+        rows = tickets.get(case_id, [])
+        ids = {t for t, _, _ in rows}
+        visits = len(ids)
+        pick = pickups.get(case_id)
+        if pick is not None and (pick[0] is None or pick[0] not in ids):
+            visits += 1
+        first = rows[0] if rows else pick
+        out[case_id] = CaseVisits(case_id, visits, first[1], first[2])
+    return out
+
+
+def ticket_numbers(ids) -> dict[int, tuple[str, dt.date, str]]:
+    """Ticket id → (number, day, status label), for a scorecard's drill-down."""
+    from .models import Ticket
+
+    return {t.pk: (t.number, t.day, t.get_status_display()) for t in Ticket.objects.filter(pk__in=list(ids))}

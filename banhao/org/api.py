@@ -11,6 +11,7 @@ from .roles import Role, role_can
 from .scope import Scope, scope_for_user
 
 __all__ = [
+    "AssessmentSubject",
     "DepartmentInfo",
     "HallInfo",
     "RegionInfo",
@@ -23,7 +24,9 @@ __all__ = [
     "WindowBrief",
     "WindowInfo",
     "ZoneInfo",
+    "assessment_subjects",
     "city_region_code",
+    "county_of_regions",
     "department_choices",
     "department_credit_codes",
     "department_id_by_name",
@@ -599,3 +602,118 @@ def staff_rows(region_ids, *, department_id: int | None = None, hall_id: int | N
         )
         for s in qs
     ]
+
+
+# --- who the assessment (考核) scores --------------------------------------------------------
+
+# Region levels a "county" subject (县区) may be: the districts, counties and development zones.
+COUNTY_LEVELS = ("district", "county", "zone")
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentSubject:
+    """One subject of an assessment and the group it is ranked in (a hall's windows, a
+    region's departments, the city's counties, a department's staff)."""
+
+    id: int
+    label: str
+    group: str  # "hall:3", "region:2", "department:5" …
+    group_label: str
+    region_id: int
+    department_id: int | None = None
+    hall_id: int | None = None
+
+
+def county_of_regions() -> dict[int, int]:
+    """Region id → the id of the district/county/zone it lies in (itself for one)."""
+    rows = {
+        pk: (parent, level) for pk, parent, level in Region.objects.values_list("id", "parent_id", "level")
+    }
+    out: dict[int, int] = {}
+    for rid in rows:
+        cur, seen = rid, set()
+        while cur is not None and cur not in seen:
+            seen.add(cur)
+            parent, level = rows[cur]
+            if level in COUNTY_LEVELS:
+                out[rid] = cur
+                break
+            cur = parent
+    return out
+
+
+def assessment_subjects(kind: str, region_ids=None) -> list[AssessmentSubject]:
+    """The active subjects of one kind — "window", "department", "county", "staff" — optionally
+    within some regions. "section" (内设科室) has no subjects: org keeps no sections yet."""
+    from .models import Department, Window
+
+    region_ids = list(region_ids) if region_ids is not None else None
+    if kind == "window":
+        qs = Window.objects.filter(active=True).select_related("hall").order_by("hall_id", "number")
+        if region_ids is not None:
+            qs = qs.filter(hall__region_id__in=region_ids)
+        return [
+            AssessmentSubject(
+                w.pk,
+                f"{w.hall.name} {w.number}号窗口",
+                f"hall:{w.hall_id}",
+                w.hall.name,
+                w.hall.region_id,
+                hall_id=w.hall_id,
+            )
+            for w in qs
+        ]
+    if kind == "department":
+        qs = (
+            Department.objects.filter(active=True)
+            .select_related("region")
+            .order_by("region_id", "order", "name")
+        )
+        if region_ids is not None:
+            qs = qs.filter(region_id__in=region_ids)
+        return [
+            AssessmentSubject(
+                d.pk, d.name, f"region:{d.region_id}", d.region.name, d.region_id, department_id=d.pk
+            )
+            for d in qs
+        ]
+    if kind == "county":
+        qs = Region.objects.filter(level__in=COUNTY_LEVELS).select_related("parent").order_by("order", "code")
+        if region_ids is not None:
+            qs = qs.filter(pk__in=region_ids)
+        return [
+            AssessmentSubject(r.pk, r.name, f"region:{r.parent_id}", r.parent.name if r.parent else "", r.pk)
+            for r in qs
+        ]
+    if kind == "staff":
+        qs = (
+            StaffMember.objects.filter(active=True)
+            .exclude(role__in=["administrator"])
+            .select_related("department", "hall", "region")
+            .order_by("employee_no")
+        )
+        if region_ids is not None:
+            qs = qs.filter(region_id__in=region_ids)
+        out = []
+        for m in qs:
+            if m.department_id:
+                group, label = f"department:{m.department_id}", m.department.name
+            elif m.hall_id:
+                group, label = f"hall:{m.hall_id}", m.hall.name
+            else:
+                group, label = f"region:{m.region_id}", m.region.name
+            out.append(
+                AssessmentSubject(
+                    m.pk,
+                    f"{m.name}（{m.employee_no}）",
+                    group,
+                    label,
+                    m.region_id,
+                    department_id=m.department_id,
+                    hall_id=m.hall_id,
+                )
+            )
+        return out
+    if kind == "section":
+        return []
+    raise ValueError(f"unknown subject kind {kind!r}")

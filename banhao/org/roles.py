@@ -42,6 +42,9 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # and revoke a licence (an act of the issuing office, as a decision is: the department head).
 # training.manage: the courses, sessions and attendance of 学习培训 and the training records
 # of the scope (hall managers and supervisors).
+# assessment.view: the scorecards (考核评分) of the scope (a department head: its own department
+# and its staff); assessment.manage: approve manual bonus/deduction items (加分/扣分) asked by
+# another person. Every staff member sees their own scorecard (/assessment/mine/) without either.
 PERMISSIONS: dict[str, set[str]] = {
     Role.WINDOW_CLERK: {
         "registry.view",
@@ -85,6 +88,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "evaluation.department",
         "hotline.handle",
         "hotline.metrics",
+        "assessment.view",
     },
     Role.HALL_MANAGER: {
         "registry.view",
@@ -99,6 +103,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "complaints.register",
         "complaints.view",
         "training.manage",
+        "assessment.view",
     },
     Role.SUPERVISOR: {
         "registry.view",
@@ -115,6 +120,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "evaluation.supervise",
         "hotline.metrics",
         "training.manage",
+        "assessment.view",
+        "assessment.manage",
     },
     Role.HELPER: {"registry.view", "org.view", "catalog.view"},
     Role.CATALOG_OFFICER: {"org.view", "audit.view", "catalog.view", "catalog.edit", "catalog.audit"},
@@ -134,6 +141,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "hall.stats",
         "hall.manage",
         "licences.view",
+        "assessment.view",
     },
     Role.HOTLINE: {
         "org.view",

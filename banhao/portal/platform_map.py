@@ -258,12 +258,14 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("统一出件", "核验身份后发放办理结果", "hall:pickup"),
         Entry("网上申请受理", "网上申请的预审受理和一次性告知", "cases_office:inbox"),
         Entry("基础信息查询", "查询自然人、法人基础信息", "registry:person_list"),
+        Entry("我的考核", "本人各月考核评分和所依据的事实", "assessment:mine"),
     ),
     Role.REVIEWER: (
         Entry("待办审批", "本部门待审查的办件", "cases_office:inbox"),
         Entry("办件时限预警", "临期、超期办件提醒", "/office/cases/?warning=red"),
         Entry("差评整改", "本部门差评的回访、核实、整改和反馈", "rectify:list"),
         Entry("12345工单", "派至本部门的热线工单：签收、答复", "hotline:department_tickets"),
+        Entry("我的考核", "本人各月考核评分和所依据的事实", "assessment:mine"),
     ),
     Role.DEPARTMENT_HEAD: (
         Entry("部门办件", "本部门办件量和办理情况", "cases_office:inbox"),
@@ -272,6 +274,11 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("差评整改", "本部门差评整改的期限和进度，恶意差评申诉", "rectify:list"),
         Entry("本部门好差评", "本部门差评整改、效能投诉和评价情况", "evaluation_office:department"),
         Entry("12345工单", "派至本部门的热线工单和考核指标", "hotline:department_tickets"),
+        Entry(
+            "考核评分",
+            "本部门及其人员的考核评分、指标明细和各期对比",
+            "/assessment/scorecards/?kind=department",
+        ),
     ),
     Role.HALL_MANAGER: (
         Entry("大厅实时监控", "叫号大屏、实时统计、取号机和自助服务区", "hall:index"),
@@ -279,12 +286,14 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("窗口评价器", "各窗口评价平板的绑定地址", "evaluation:pads"),
         Entry("窗口差评整改", "本大厅窗口差评的回访、整改和反馈", "rectify:list"),
         Entry("培训管理", "学习培训课程、集中学习场次和考勤，人员学时统计", "training:manage"),
+        Entry("考核评分", "各窗口和人员的月度考核评分、排名和依据", "assessment:scorecards"),
     ),
     Role.SUPERVISOR: (
         Entry("督查工作台", "差评整改、效能投诉等待办事项和期限倒计时", "evaluation_office:workbench"),
         Entry("差评整改", "实名差评按期整改率、超期督办和申诉复核", "rectify:overview"),
         Entry("效能投诉", "受理和处理效能投诉", "complaints:list"),
         Entry("红黑榜", "窗口和部门服务评比"),
+        Entry("考核评分", "窗口、部门、县区和人员的考核评分、排名和依据", "assessment:scorecards"),
         Entry("基础信息", "查询自然人、法人基础信息", "registry:person_list"),
         Entry("培训管理", "学习培训课程、集中学习场次和考勤，人员学时统计", "training:manage"),
     ),

@@ -404,6 +404,11 @@ BANHAO_SCHEDULE = {
     "evaluation_invite": {"command": "evaluation_invite", "every": 300},  # SMS rating invitations
     "outbox_sweep": {"task": "banhao.notify.tasks.outbox_sweep", "every": 300},
     "tasks_prune": {"command": "prune_db_task_results", "at": ["03:30"]},  # finished tasks > 14 days
+    # the closed month's scores (days 1-5 of the next month; the task skips other days)
+    "assessment_compute": {
+        "task": "banhao.assessment.tasks.assessment_compute_closed_month",
+        "at": ["01:30"],
+    },
 }
 
 # --- documents ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
 
     dependencies = [
-        ('assessment', '0001_initial'),
+        ('assessment', '0002_schemes_and_scores'),
         ('org', '0004_staff_role_hotline'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from banhao.demo import catalog, city, evaluation, hotline, licences
+from banhao.demo import assessment, catalog, city, evaluation, hotline, licences
 from banhao.demo import training as demo_training
 from banhao.licences.keys import KeyringError
 
@@ -27,6 +27,7 @@ class Command(BaseCommand):
         loop = evaluation.load()
         with transaction.atomic():
             trained = demo_training.load()
+        schemes = assessment.load()
         password = city.demo_password()
         out = self.stdout
         out.write(self.style.SUCCESS("演示城市已就绪。所有演示账号的密码：" + password))
@@ -50,6 +51,10 @@ class Command(BaseCommand):
             f"\n学习培训：演示课程 {trained['courses']} 门、集中学习 {trained['sessions']} 场"
             "（clerk 在 /assessment/training/mine/ 看本人学时；manager 在 /assessment/training/manage/ 登记考勤、"
             "supervisor 看学时统计和未完成必修课程的人员）。"
+        )
+        out.write(
+            f"\n考核评价：示例考核方案 {schemes} 个（窗口、部门、人员月度，县区季度）；"
+            "python manage.py assessment_compute --period YYYY-MM 计算，/assessment/scorecards/ 查看。"
         )
 
     @staticmethod
