@@ -425,8 +425,7 @@ def _published(world):
     svc.selection_act(actor=sup, round_id=rnd.pk, action="start_review")
     svc.selection_review(actor=world["supervisor2"], round_id=rnd.pk, ballot={nom.pk: (True, "")})
     svc.selection_act(actor=sup, round_id=rnd.pk, action="decide")
-    svc.selection_publish(actor=sup, round_id=rnd.pk)
-    return rnd
+    return svc.selection_publish(actor=sup, round_id=rnd.pk)
 
 
 def test_the_supervisor_creates_a_round_on_the_page_and_sees_only_the_allowed_steps(client, world):
@@ -520,3 +519,84 @@ def test_the_supervisor_tile_leads_to_the_rounds(world):
     assert {r.title: r.url for r in resolve(ROLE_TASKS["administrator"])}[
         "评选通报"
     ] == "/assessment/selection/published/"
+
+
+def test_service_stars_one_with_a_partly_substantiated_complaint_is_ineligible_and_the_head_is_told(
+    world, make_staff
+):
+    from banhao.evaluation import complaints
+    from banhao.org.models import StaffMember
+
+    dept, sup = world["dept"], world["supervisor"]
+    head = make_staff("department_head", region="lanshan", department=dept)
+    a = StaffMember.objects.get(user=make_staff("window_clerk", region="lanshan", department=dept))
+    b = StaffMember.objects.get(user=make_staff("window_clerk", region="lanshan", department=dept))
+    scheme = Scheme.objects.create(name="人员月度考核", subject_kind="staff", period_kind="month")
+    v = SchemeVersion.objects.create(
+        scheme=scheme, number=1, valid_from=dt.date(2026, 1, 1), status="published"
+    )
+    for month in ("2026-10", "2026-11", "2026-12"):
+        ss = ScoreSet.objects.create(
+            scheme=scheme,
+            version=v,
+            subject_kind="staff",
+            period=month,
+            group=f"department:{dept.pk}",
+            group_label=dept.name,
+            region=world["dept"].region,
+            computed_at=timezone.now(),
+        )
+        for rank, (member, total) in enumerate(((b, 99), (a, 96)), start=1):
+            Score.objects.create(
+                score_set=ss,
+                subject_kind="staff",
+                subject_id=member.pk,
+                subject_label=f"{member.name}（{member.employee_no}）",
+                period=month,
+                version=v,
+                total=Decimal(total),
+                rank=rank,
+                details=_details(total),
+            )
+    c = complaints.complaint_file(
+        actor="网上投诉",
+        source="online",
+        department_id=dept.pk,
+        subject_kind="staff",
+        staff_id=b.pk,
+        content="工作人员态度生硬，拒绝解释不予受理的理由。",
+        complainant_name="王五",
+        complainant_phone="13900000008",
+        today=dt.date(2026, 11, 2),
+    )
+    complaints.complaint_accept(actor=sup, complaint_id=c.pk, today=dt.date(2026, 11, 2))
+    complaints.complaint_investigate(actor=sup, complaint_id=c.pk)
+    complaints.complaint_conclude(
+        actor=sup,
+        complaint_id=c.pk,
+        conclusion="partly",
+        findings="经查部分属实。",
+        today=dt.date(2026, 11, 3),
+    )
+    rnd = _round(world, kind="staff", period="2026", places=1, votes_needed=1, today=dt.date(2027, 1, 4))
+    assert rnd.title == "兰山区2026年度服务明星评选"
+    top = rnd.candidates.get(subject_id=b.pk)
+    assert top.rank == 1 and not top.eligible and "部分属实" in top.exclusion_reason
+    svc.selection_act(actor=sup, round_id=rnd.pk, action="open_nomination")
+    nom = svc.selection_nominate(
+        actor=sup,
+        round_id=rnd.pk,
+        candidate_id=rnd.candidates.get(subject_id=a.pk).pk,
+        reason="全年零差评，帮办群众百余次。",
+    )
+    svc.selection_act(actor=sup, round_id=rnd.pk, action="start_review")
+    svc.selection_review(actor=world["supervisor2"], round_id=rnd.pk, ballot={nom.pk: (True, "")})
+    svc.selection_act(actor=sup, round_id=rnd.pk, action="decide")
+    rnd = svc.selection_publish(actor=sup, round_id=rnd.pk)
+    to = set(
+        Message.objects.filter(dedupe_key__startswith=f"selection-notice:{rnd.pk}:").values_list(
+            "user_id", flat=True
+        )
+    )
+    assert head.pk in to and world["manager"].pk not in to
+    assert svc.notice_pdf(rnd).startswith(b"%PDF-")
