@@ -600,3 +600,59 @@ def test_service_stars_one_with_a_partly_substantiated_complaint_is_ineligible_a
     )
     assert head.pk in to and world["manager"].pk not in to
     assert svc.notice_pdf(rnd).startswith(b"%PDF-")
+
+
+def test_refreshing_a_draft_takes_the_current_scores_and_keeps_the_supervisors_exclusions(world):
+    sup, w = world["supervisor"], world["windows"]
+    rnd = _round(world)
+    svc.selection_candidate_exclude(
+        actor=sup, round_id=rnd.pk, candidate_id=_cand(rnd, w[1]).pk, reason="季度内擅自离岗两次。"
+    )
+    Score.objects.filter(subject_id=w[4].pk).update(total=Decimal("100"))  # recomputed drafts, say
+    svc.selection_candidates_refresh(actor=sup, round_id=rnd.pk)
+    assert _cand(rnd, w[4]).rank == 1 and _cand(rnd, w[4]).score == Decimal("100.00")
+    kept = _cand(rnd, w[1])
+    assert not kept.eligible and kept.exclusion_reason == "季度内擅自离岗两次。" and kept.excluded_by == sup
+    svc.selection_act(actor=sup, round_id=rnd.pk, action="open_nomination")
+    with pytest.raises(ValidationError, match="不能“重新生成候选名单”"):
+        svc.selection_candidates_refresh(actor=sup, round_id=rnd.pk)
+    with pytest.raises(PermissionDenied):
+        svc.selection_candidates_refresh(actor=world["manager"], round_id=rnd.pk)
+
+
+def test_a_hall_manager_sees_the_round_and_may_nominate_only_their_halls_windows(
+    client, world, regions, make_staff
+):
+    from banhao.org import services as org
+
+    other = org.hall_ensure(
+        actor="测试", name="兰山区第二服务中心", region=regions["lanshan"], address="（测试）"
+    )
+    zone = org.zone_ensure(actor="测试", hall=other, kind="market", letter="A", order=1)
+    far = org.window_ensure(actor="测试", hall=other, zone=zone, number=1, kind="comprehensive")
+    ss = ScoreSet.objects.filter(period="2026-07").first()
+    Score.objects.create(
+        score_set=ss,
+        subject_kind="window",
+        subject_id=far.pk,
+        subject_label="兰山区第二服务中心 1号窗口",
+        period="2026-07",
+        version=ss.version,
+        total=Decimal("90"),
+        rank=3,
+        details=_details(90.0),
+    )
+    rnd = _round(world)
+    svc.selection_act(actor=world["supervisor"], round_id=rnd.pk, action="open_nomination")
+    client.force_login(world["manager"])
+    html = client.get(f"/assessment/selection/{rnd.pk}/").content.decode()
+    assert "兰山区第二服务中心 1号窗口" in html
+    assert html.count(f'action="/assessment/selection/{rnd.pk}/nominate/"') == 4  # the four of their hall
+    assert "排除" not in html and "提交评审" not in html  # not the supervisor's steps
+    r = client.post(
+        f"/assessment/selection/{rnd.pk}/nominate/",
+        {"candidate": _cand(rnd, far).pk, "reason": "服务热情周到。"},
+        follow=True,
+    )
+    assert "只能提名本大厅的窗口和人员" in r.content.decode()
+    assert not Nomination.objects.exists()
