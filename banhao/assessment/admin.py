@@ -142,3 +142,6 @@ class ScoreAdmin(ReadOnlyAdmin):
     list_display = ("subject_label", "period", "total", "rank")
     list_filter = ("subject_kind", "period")
     exclude = ("details",)
+
+
+from . import admin_selection  # noqa: E402,F401  (红旗窗口/服务明星 rounds, read-only)

@@ -656,3 +656,13 @@ def test_a_hall_manager_sees_the_round_and_may_nominate_only_their_halls_windows
     )
     assert "只能提名本大厅的窗口和人员" in r.content.decode()
     assert not Nomination.objects.exists()
+
+
+def test_the_admin_shows_rounds_read_only(client, world):
+    rnd = _round(world)
+    client.force_login(world["admin"])
+    assert rnd.title in client.get("/admin/assessment/selectionround/").content.decode()
+    r = client.get(f"/admin/assessment/selectionround/{rnd.pk}/change/")
+    assert (
+        r.status_code == 200 and "2号窗口" in r.content.decode() and 'name="_save"' not in r.content.decode()
+    )
