@@ -35,6 +35,7 @@ urlpatterns = [
     path("rate/", include("banhao.evaluation.rating_urls")),
     path("hotline/", include("banhao.evaluation.hotline_urls")),
     path("assessment/training/", include("banhao.assessment.training_urls")),  # before any "assessment/"
+    path("assessment/selection/", include("banhao.assessment.selection_urls")),  # 红旗窗口/服务明星
     path("assessment/", include("banhao.assessment.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Redoc and Swagger UI come from drf-spectacular-sidecar (static files, no CDN, no inline

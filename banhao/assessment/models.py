@@ -2,4 +2,5 @@
 training. Models of each part live in their own module, imported at the end of this file."""
 
 from .models_schemes import *  # noqa: F403
+from .models_selection import *  # noqa: F403
 from .models_training import *  # noqa: F403

@@ -45,6 +45,10 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # assessment.view: the scorecards (考核评分) of the scope (a department head: its own department
 # and its staff); assessment.manage: approve manual bonus/deduction items (加分/扣分) asked by
 # another person. Every staff member sees their own scorecard (/assessment/mine/) without either.
+# assessment.select: run a 红旗窗口/服务明星 selection (create, exclude, nominate, decide, publish);
+# assessment.nominate: nominate the windows and staff of one's own hall; assessment.review: vote
+# on the nominations or sign them off (the approving leader); assessment.honours: the published
+# lists and their notices (通报) — the leadership's and the departments' view.
 PERMISSIONS: dict[str, set[str]] = {
     Role.WINDOW_CLERK: {
         "registry.view",
@@ -89,6 +93,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "hotline.handle",
         "hotline.metrics",
         "assessment.view",
+        "assessment.honours",
     },
     Role.HALL_MANAGER: {
         "registry.view",
@@ -104,6 +109,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "complaints.view",
         "training.manage",
         "assessment.view",
+        "assessment.nominate",
+        "assessment.honours",
     },
     Role.SUPERVISOR: {
         "registry.view",
@@ -122,6 +129,9 @@ PERMISSIONS: dict[str, set[str]] = {
         "training.manage",
         "assessment.view",
         "assessment.manage",
+        "assessment.select",
+        "assessment.review",
+        "assessment.honours",
     },
     Role.HELPER: {"registry.view", "org.view", "catalog.view"},
     Role.CATALOG_OFFICER: {"org.view", "audit.view", "catalog.view", "catalog.edit", "catalog.audit"},
@@ -142,6 +152,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "hall.manage",
         "licences.view",
         "assessment.view",
+        "assessment.review",
+        "assessment.honours",
     },
     Role.HOTLINE: {
         "org.view",

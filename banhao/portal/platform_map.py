@@ -279,6 +279,7 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
             "本部门及其人员的考核评分、指标明细和各期对比",
             "/assessment/scorecards/?kind=department",
         ),
+        Entry("评选通报", "已发布的红旗窗口、服务明星名单和通报", "selection:published"),
     ),
     Role.HALL_MANAGER: (
         Entry("大厅实时监控", "叫号大屏、实时统计、取号机和自助服务区", "hall:index"),
@@ -287,6 +288,7 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("窗口差评整改", "本大厅窗口差评的回访、整改和反馈", "rectify:list"),
         Entry("培训管理", "学习培训课程、集中学习场次和考勤，人员学时统计", "training:manage"),
         Entry("考核评分", "各窗口和人员的月度考核评分、排名和依据", "assessment:scorecards"),
+        Entry("红旗窗口与服务明星", "提名本大厅的窗口和人员，查看评选结果和通报", "selection:list"),
     ),
     Role.SUPERVISOR: (
         Entry("督查工作台", "差评整改、效能投诉等待办事项和期限倒计时", "evaluation_office:workbench"),
@@ -294,6 +296,7 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("效能投诉", "受理和处理效能投诉", "complaints:list"),
         Entry("红黑榜", "窗口和部门服务评比"),
         Entry("考核评分", "窗口、部门、县区和人员的考核评分、排名和依据", "assessment:scorecards"),
+        Entry("红旗窗口与服务明星", "按季度、年度评选：候选排名、提名、评审、通报", "selection:list"),
         Entry("基础信息", "查询自然人、法人基础信息", "registry:person_list"),
         Entry("培训管理", "学习培训课程、集中学习场次和考勤，人员学时统计", "training:manage"),
     ),
@@ -312,6 +315,7 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("工作日历", "录入法定节假日和调休安排", CALENDAR_ADMIN),
         Entry("组织机构", "区域、部门、大厅、窗口、人员", "org:department_list"),
         Entry("基础信息库", "自然人、法人基础信息", "registry:person_list"),
+        Entry("评选通报", "已发布的红旗窗口、服务明星名单和通报，评审签批", "selection:published"),
     ),
     Role.HOTLINE: (
         Entry("回访任务", "昨日办结办件的抽样回访和全部差评回访，按问卷记录", "hotline:callbacks"),
