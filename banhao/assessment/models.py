@@ -2,3 +2,4 @@
 training. Models of each part live in their own module, imported at the end of this file."""
 
 from .models_schemes import *  # noqa: F403
+from .models_boards import *  # noqa: E402,F403
