@@ -108,10 +108,10 @@ def test_review_then_publish_opens_one_task_per_blue_window(world, make_staff):
 
 def test_refused_transitions_change_nothing(world):
     board, manager = world["board"], world["manager"]
-    with pytest.raises(ValidationError, match="草稿.*不能“发布”"):
+    with pytest.raises(ValidationError, match=r"草稿.*不能“发布”"):
         boards.board_publish(actor=manager, score_set=board)
     boards.board_review(actor=manager, score_set=board)
-    with pytest.raises(ValidationError, match="已审核.*不能“审核”"):  # a double click
+    with pytest.raises(ValidationError, match=r"已审核.*不能“审核”"):  # a double click
         boards.board_review(actor=manager, score_set=board)
     boards.board_publish(actor=manager, score_set=board)
     with pytest.raises(ValidationError, match="已发布"):
@@ -165,7 +165,7 @@ def _published(world):
 def test_blue_task_life_cycle_with_refusals(world, make_staff):
     task = _published(world)[0]
     supervisor = make_staff("supervisor", region="lanshan")
-    with pytest.raises(ValidationError, match="待整改.*不能“确认办结”"):
+    with pytest.raises(ValidationError, match=r"待整改.*不能“确认办结”"):
         boards.rectification_close(actor=supervisor, rectification=task)
     with pytest.raises(PermissionDenied):
         boards.rectification_measures(actor=supervisor, rectification=task, measures="x")
