@@ -48,6 +48,12 @@ class BoardEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.score_set} {self.action}"
 
+    @property
+    def action_label(self) -> str:
+        from .board_states import ACTION_LABELS
+
+        return ACTION_LABELS.get(self.action, self.action)
+
 
 class BoardRectification(models.Model):
     """蓝榜整改: the task of a window on a published blue list. Opened once per window and board

@@ -212,3 +212,120 @@ def test_sweep_reminds_once_and_escalates_once(world, make_staff):
     assert boards.board_rectification_sweep(dt.date(2026, 12, 18)) == {"reminded": 0, "escalated": 0}
     assert Message.objects.filter(title="蓝榜整改超期").count() == 2
     assert boards.countdown(tasks[0], dt.date(2026, 12, 14)) == 2
+
+
+# --- pages and the API ---------------------------------------------------------------------------
+
+
+def test_api_returns_only_published_boards_with_chinese_errors(client, world):
+    hall_id = world["hall"]["hall"].pk
+    url = "/api/v1/assessment/boards/"
+    r = client.get(url, {"hall": hall_id, "period": PERIOD})
+    assert r.status_code == 404 and "尚未发布" in r.json()["detail"]
+    assert client.get(url, {"hall": hall_id, "period": "2026-13"}).status_code == 400
+    assert "YYYY-MM" in client.get(url, {"hall": hall_id, "period": "2026-Q4"}).json()["detail"]
+    assert client.get(url, {"period": PERIOD}).status_code == 400
+    r = client.get(url, {"hall": 999999, "period": PERIOD})
+    assert r.status_code == 404 and "大厅" in r.json()["detail"]
+    boards.board_review(actor=world["manager"], score_set=world["board"])
+    assert client.get(url, {"hall": hall_id, "period": PERIOD}).status_code == 404  # reviewed only
+    boards.board_publish(actor=world["manager"], score_set=world["board"])
+    for params in ({"hall": hall_id, "period": PERIOD}, {"hall": hall_id}):
+        r = client.get(url, params)
+        assert r.status_code == 200, r.content
+        data = r.json()
+        assert data["period"] == PERIOD and data["hall"]["name"] == "兰山区政务服务中心"
+        assert [w["score"] for w in data["windows"]] == ["100.00", "80.00", "60.00", "40.00", "20.00"]
+        assert [w["rank"] for w in data["red"]] == [1, 2] and [w["rank"] for w in data["blue"]] == [4, 5]
+        assert data["published_at"]
+
+
+def test_api_is_in_the_openapi_schema(client):
+    schema = client.get("/api/schema/").content.decode()
+    assert "/api/v1/assessment/boards/" in schema and "大厅窗口红蓝榜" in schema
+
+
+def test_public_page_shows_only_a_published_board(client, world):
+    hall_id = world["hall"]["hall"].pk
+    w = world["hall"]["windows"]
+    url = f"/hall/{hall_id}/honour-board/"
+    html = client.get(url).content.decode()
+    assert "尚未发布" in html and "100.00" not in html
+    boards.board_review(actor=world["manager"], score_set=world["board"])
+    assert "100.00" not in client.get(url, {"period": PERIOD}).content.decode()
+    boards.board_publish(actor=world["manager"], score_set=world["board"])
+    r = client.get(url)
+    html = r.content.decode()
+    assert r.status_code == 200 and "2026年11月" in html
+    red = html.split('id="hb-red"')[1].split("</section>")[0]
+    blue = html.split('id="hb-blue"')[1].split("</section>")[0]
+    label = dict(world["board"].scores.values_list("subject_id", "subject_label"))
+    assert label[w[1].pk] in red and "100.00分" in red and label[w[2].pk] in red and label[w[3].pk] not in red
+    assert label[w[9].pk] in blue and "20.00分" in blue and label[w[1].pk] not in blue
+    assert client.get(url, {"period": "2026-10"}).content.decode().count("尚未发布") == 1
+    assert client.get(url, {"period": "11/2026"}).status_code == 404
+    assert client.get("/hall/999999/honour-board/").status_code == 404
+
+
+def test_manager_reviews_and_publishes_on_the_pages_and_a_double_click_changes_nothing(client, world):
+    board, manager = world["board"], world["manager"]
+    client.force_login(manager)
+    html = client.get("/assessment/boards/").content.decode()
+    assert f"/assessment/boards/{board.pk}/" in html
+    html = client.get(f"/assessment/boards/{board.pk}/").content.decode()
+    w1 = world["hall"]["windows"][1]
+    assert f"/assessment/scorecards/window/{w1.pk}/?period={PERIOD}" in html  # the facts behind it
+    assert "审核通过" in html
+    act = f"/assessment/boards/{board.pk}/act/"
+    r = client.post(act, {"action": "publish", "status": "draft"})
+    assert r.status_code == 400 and "不能“发布”" in r.content.decode()
+    assert client.post(act, {"action": "review", "status": "draft"}).status_code == 302
+    assert client.post(act, {"action": "review", "status": "draft"}).status_code == 302  # double click
+    assert BoardEvent.objects.filter(score_set=board, action="review").count() == 1
+    assert client.post(act, {"action": "publish", "status": "reviewed"}).status_code == 302
+    board.refresh_from_db()
+    assert board.status == "published"
+    task = BoardRectification.objects.filter(score_set=board).first()
+    html = client.get(f"/assessment/boards/tasks/{task.pk}/").content.decode()
+    assert "剩余" in html and "个工作日" in html and "提交整改措施" in html
+    r = client.post(
+        f"/assessment/boards/tasks/{task.pk}/act/", {"action": "measures", "status": "open", "measures": ""}
+    )
+    assert r.status_code == 400 and "请填写整改措施" in r.content.decode()
+    client.post(
+        f"/assessment/boards/tasks/{task.pk}/act/",
+        {"action": "measures", "status": "open", "measures": "复训"},
+    )
+    task.refresh_from_db()
+    assert task.status == "rectified"
+
+
+def test_another_halls_manager_gets_404_and_a_clerk_403(client, world, make_staff, regions):
+    from banhao.org import services
+
+    other_hall = services.hall_ensure(
+        actor="测试", name="沂南县政务服务中心", region=regions["yinan"], address="沂南"
+    )
+    client.force_login(make_staff("hall_manager", region="yinan", hall=other_hall))
+    board = world["board"]
+    assert client.get(f"/assessment/boards/{board.pk}/").status_code == 404
+    assert client.post(f"/assessment/boards/{board.pk}/act/", {"action": "review"}).status_code == 404
+    assert f"/assessment/boards/{board.pk}/" not in client.get("/assessment/boards/").content.decode()
+    client.force_login(make_staff("window_clerk", region="lanshan"))
+    assert client.get("/assessment/boards/").status_code == 403
+    board.refresh_from_db()
+    assert board.status == "draft"
+
+
+def test_workbench_tiles_lead_to_the_boards(client, world, make_staff):
+    client.force_login(world["manager"])
+    assert 'href="/assessment/boards/"' in client.get("/workbench/").content.decode()
+    client.force_login(make_staff("supervisor", region="lanshan"))
+    html = client.get("/workbench/").content.decode()
+    assert "红黑榜" in html and 'href="/assessment/boards/"' in html
+
+
+def test_the_big_screen_loads_the_board_by_url(client, world):
+    html = client.get(f"/hall/{world['hall']['hall'].pk}/screen/").content.decode()
+    assert f'data-src="/api/v1/assessment/boards/?hall={world["hall"]["hall"].pk}"' in html
+    assert "honour-board-screen.js" in html
