@@ -118,3 +118,6 @@ class ScoreAdmin(ReadOnlyAdmin):
     list_display = ("subject_label", "period", "total", "rank")
     list_filter = ("subject_kind", "period")
     exclude = ("details",)
+
+
+from . import board_admin  # noqa: E402,F401  (红蓝榜 records, read-only)

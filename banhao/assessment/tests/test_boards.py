@@ -329,3 +329,26 @@ def test_the_big_screen_loads_the_board_by_url(client, world):
     html = client.get(f"/hall/{world['hall']['hall'].pk}/screen/").content.decode()
     assert f'data-src="/api/v1/assessment/boards/?hall={world["hall"]["hall"].pk}"' in html
     assert "honour-board-screen.js" in html
+
+
+def test_the_sweep_is_scheduled_and_its_task_runs(world, settings):
+    from django.utils.module_loading import import_string
+
+    entry = settings.BANHAO_SCHEDULE["assessment_board_sweep"]
+    task = import_string(entry["task"])
+    assert task.call() == {"reminded": 0, "escalated": 0}
+    assert "assessment_compute" in settings.BANHAO_SCHEDULE  # the month is computed first
+
+
+def test_admin_lists_the_tasks_read_only(client, world, make_staff):
+    _published(world)
+    client.force_login(make_staff("administrator", region="city"))
+    r = client.get("/admin/assessment/boardrectification/")
+    assert r.status_code == 200 and "蓝榜整改" in r.content.decode()
+    task = BoardRectification.objects.first()
+    assert (
+        client.post(
+            f"/admin/assessment/boardrectification/{task.pk}/change/", {"status": "closed"}
+        ).status_code
+        == 403
+    )
