@@ -5,7 +5,7 @@ rectification tasks, and the public board of a hall at /hall/<hall id>/honour-bo
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -117,8 +117,6 @@ def board_act(request, pk: int):
             boards.board_review(actor=request.user, score_set=board, note=request.POST.get("note", ""))
         else:
             boards.board_publish(actor=request.user, score_set=board)
-    except PermissionDenied:
-        raise
     except ValidationError as exc:
         board.refresh_from_db()
         ctx = _detail_context(request, board, error=_errors(exc))
