@@ -355,6 +355,7 @@ def main():
     p.add_argument("--cases", type=int, default=250_000)
     p.add_argument("--ratings", type=int, default=250_000)
     p.add_argument("--database-url", required=True)
+    p.add_argument("--profile", action="store_true", help="print where the second run spends its time")
     args = p.parse_args()
     _url, cleanup = fresh_database(args.database_url, require_postgres=True)
     setup_django()
@@ -375,9 +376,19 @@ def main():
         t0 = time.perf_counter()
         first = assessment_compute("2026-11", today=today)
         t_first = time.perf_counter() - t0
+        if args.profile:
+            import cProfile
+            import pstats
+
+            prof = cProfile.Profile()
+            prof.enable()
         t0 = time.perf_counter()
         second = assessment_compute("2026-11", today=today)
         t_second = time.perf_counter() - t0
+        if args.profile:
+            prof.disable()
+            pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
+            pstats.Stats(prof).sort_stats("tottime").print_stats(20)
         subjects = sum(s.subjects for s in second)
         assert [s.subjects for s in first] == [s.subjects for s in second]
         t0 = time.perf_counter()

@@ -8,6 +8,7 @@ import datetime as dt
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from banhao.core.audit import audit_record, snapshot
 from banhao.org.api import ScopedAuditedAdmin
 
 from . import services
@@ -62,6 +63,29 @@ class SchemeVersionAdmin(SchemeAdminBase):
     list_filter = ("status", "scheme")
     inlines = [IndicatorInline]
     actions = ["publish", "copy_as_new"]
+
+    def save_formset(self, request, form, formset, change):
+        """The indicators are audited one by one, as the version itself is."""
+        if formset.model is not Indicator:
+            return super().save_formset(request, form, formset, change)
+        befores = {o.pk: snapshot(o) for o in formset.get_queryset()}
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            audit_record(
+                actor=request.user, obj=obj, action="assessment.indicator_delete", before=befores.get(obj.pk)
+            )
+            obj.delete()
+        for obj in instances:
+            new = obj.pk is None
+            obj.save()
+            audit_record(
+                actor=request.user,
+                obj=obj,
+                action="assessment.indicator_add" if new else "assessment.indicator_change",
+                before=None if new else befores.get(obj.pk),
+                after=snapshot(obj),
+            )
+        formset.save_m2m()
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_published:

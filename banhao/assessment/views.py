@@ -4,6 +4,8 @@ exports. Role and region scope on every page: a subject outside the scope is a 4
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -22,9 +24,7 @@ KINDS = [k for k in SubjectKind.values if k != SubjectKind.SECTION]
 def _default_period(kind: str = MONTH) -> Period:
     """The last closed period of the kind."""
     today = timezone.localdate()
-    return period_containing(
-        kind, period_containing(kind, today).start - __import__("datetime").timedelta(days=1)
-    )
+    return period_containing(kind, period_containing(kind, today).start - dt.timedelta(days=1))
 
 
 def _period(request, scheme_kind: str | None = None) -> Period:

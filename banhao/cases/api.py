@@ -254,22 +254,27 @@ class CaseTimeFact:
 def case_due_facts(start: dt.date, end: dt.date, *, today: dt.date | None = None) -> list[CaseTimeFact]:
     """The accepted cases whose promised day is in [start, end) and has passed by ``today``
     (a case due tomorrow is neither on time nor late yet). On time: decided (or concluded) on
-    or before the promised day; suspensions already moved that day (特别程序). One query."""
+    or before the promised day, in local time; suspensions already moved that day (特别程序).
+    One query; the comparison is made by the database."""
+    from django.db import models as m
+    from django.db.models.functions import Coalesce, TruncDate
     from django.utils import timezone
 
     from .models import Case
 
     today = today or timezone.localdate()
     qs = Case.objects.filter(promised_due__gte=start, promised_due__lt=min(end, today + dt.timedelta(days=1)))
-    qs = qs.exclude(status__in=["withdrawn", "refused"])
-    out = []
-    for pk, number, dep, reg, due, decided, concluded in qs.values_list(
-        "id", "number", "department_id", "region_id", "promised_due", "decided_at", "concluded_at"
-    ).iterator(chunk_size=5000):
-        done = decided or concluded
-        done_on = timezone.localdate(done) if done is not None else None
-        out.append(CaseTimeFact(pk, number, dep, reg, done_on is not None and done_on <= due))
-    return out
+    qs = qs.exclude(status__in=["withdrawn", "refused"]).annotate(
+        done_on=TruncDate(Coalesce("decided_at", "concluded_at"), tzinfo=timezone.get_current_timezone()),
+        on_time=m.Case(
+            m.When(done_on__isnull=False, done_on__lte=m.F("promised_due"), then=m.Value(True)),
+            default=m.Value(False),
+            output_field=m.BooleanField(),
+        ),
+    )
+    return [
+        CaseTimeFact(*row) for row in qs.values_list("id", "number", "department_id", "region_id", "on_time")
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,7 +298,4 @@ def case_concluded_facts(start: dt.date, end: dt.date) -> list[CaseConcludedFact
         Q(delivered_at__gte=since, delivered_at__lt=until)
         | Q(delivered_at__isnull=True, concluded_at__gte=since, concluded_at__lt=until)
     )
-    return [
-        CaseConcludedFact(*row)
-        for row in qs.values_list("id", "number", "department_id", "region_id").iterator(chunk_size=5000)
-    ]
+    return [CaseConcludedFact(*row) for row in qs.values_list("id", "number", "department_id", "region_id")]

@@ -406,7 +406,7 @@ def rating_facts(start: dt.date, end: dt.date, *, region_ids=None) -> list[Ratin
         RatingFact(pk, level, level in bad, w, c, d, r, h)
         for pk, level, w, c, d, r, h in qs.values_list(
             "id", "level", "window_id", "clerk_id", "department_id", "region_id", "hall_id"
-        ).iterator(chunk_size=5000)
+        )
     ]
 
 
@@ -440,7 +440,7 @@ def rectification_facts(start: dt.date, end: dt.date, *, region_ids=None) -> lis
             "department_id",
             "region_id",
             "hall_id",
-        ).iterator(chunk_size=5000)
+        )
     ]
 
 

@@ -221,3 +221,37 @@ def test_december_also_computes_the_quarter_and_the_year_schemes(regions):
     assert set(ScoreSet.objects.values_list("period", flat=True)) == {"2026-Q4", "2026"}
     call_command("assessment_compute", "--period", "2026-11", stdout=StringIO())
     assert not ScoreSet.objects.filter(period="2026-11").exists()
+
+
+def test_the_admin_audits_indicator_changes_and_locks_a_published_version(client, django_user_model):
+    from banhao.core.models import AuditEvent
+
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "Root@Pass2026")
+    client.force_login(admin)
+    scheme = Scheme.objects.create(name="测试方案", subject_kind="window", period_kind="month")
+    v = SchemeVersion.objects.create(scheme=scheme, number=1, valid_from=dt.date(2026, 1, 1))
+    url = f"/admin/assessment/schemeversion/{v.pk}/change/"
+    data = {
+        "scheme": scheme.pk,
+        "number": 1,
+        "valid_from": "2026-01-01",
+        "note": "",
+        "indicators-TOTAL_FORMS": 1,
+        "indicators-INITIAL_FORMS": 0,
+        "indicators-0-order": 1,
+        "indicators-0-key": "bad_ratings",
+        "indicators-0-label": "差评数",
+        "indicators-0-direction": "lower",
+        "indicators-0-weight": "100",
+        "indicators-0-full_at": "0",
+        "indicators-0-zero_at": "5",
+        "indicators-0-notes": "",
+    }
+    r = client.post(url, data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert AuditEvent.objects.filter(action="assessment.indicator_add").count() == 1
+    client.post("/admin/assessment/schemeversion/", {"action": "publish", "_selected_action": [v.pk]})
+    v.refresh_from_db()
+    assert v.is_published
+    html = client.get(url).content.decode()
+    assert 'name="indicators-0-weight"' not in html  # read-only once published

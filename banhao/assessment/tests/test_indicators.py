@@ -232,3 +232,62 @@ def test_case_due_facts_on_time_by_decision_day_and_open_past_due_is_late(CaseFa
     # before the 20th the open case is not late yet
     got = {f.id for f in case_due_facts(*NOV, today=dt.date(2026, 11, 15))}
     assert got == {a.pk, b.pk}
+
+
+@pytest.mark.django_db
+def test_visits_count_tickets_and_a_pickup_without_its_own_ticket(CaseFactory, hall, make_staff):
+    from django.utils import timezone
+
+    from banhao.cases.api import case_concluded_facts
+    from banhao.cases.models import Case
+    from banhao.hall.api import case_visit_facts, ticket_period_facts
+    from banhao.hall.models import Handover, Ticket, TicketCase
+    from banhao.org.models import StaffMember
+
+    at = timezone.make_aware(dt.datetime(2026, 11, 10, 10))
+    once, twice, online = (CaseFactory(accepted=True) for _ in range(3))
+    Case.objects.filter(pk__in=[once.pk, twice.pk, online.pk]).update(status="delivered", delivered_at=at)
+    clerk = StaffMember.objects.get(user=make_staff("window_clerk", region="lanshan", hall=hall["hall"]))
+    zone, w1, w2 = hall["zones"]["A"], hall["windows"][1], hall["windows"][2]
+
+    def ticket(seq, window, status="done"):
+        issued = timezone.make_aware(dt.datetime(2026, 11, 3, 9, seq))
+        return Ticket.objects.create(
+            hall=hall["hall"],
+            zone=zone,
+            issued_zone=zone,
+            day=dt.date(2026, 11, 3),
+            seq=seq,
+            number=f"A{seq:03d}",
+            source="kiosk",
+            status=status,
+            issued_at=issued,
+            window=window,
+            clerk=clerk,
+            first_called_at=issued + dt.timedelta(minutes=6),
+            finished_at=issued + dt.timedelta(minutes=16),
+        )
+
+    t1, t2 = ticket(1, w1), ticket(2, w2)
+    ticket(3, w1, status="no_show")
+    TicketCase.objects.create(ticket=t1, case=once)
+    TicketCase.objects.create(ticket=t2, case=twice)
+    Handover.objects.create(  # collected later at the pickup window, without a ticket
+        case=twice,
+        window=hall["windows"][9],
+        clerk=clerk,
+        collector_name="王芳",
+        collector_id_masked="3713**",
+        collector_id_sha256="x",
+        relation="self",
+    )
+    visits = case_visit_facts(*NOV)
+    assert visits[once.pk].visits == 1 and visits[once.pk].window_id == w1.pk
+    assert visits[twice.pk].visits == 2 and visits[twice.pk].window_id == w2.pk
+    assert online.pk not in visits  # never came: 0 visits
+    assert {c.id for c in case_concluded_facts(*NOV)} == {once.pk, twice.pk, online.pk}
+    got = measure("one_visit_rate", "department", Context(*NOV))
+    assert got[once.department_id].value == 66.7
+    tickets = {t.id: t for t in ticket_period_facts(*NOV)}
+    assert tickets[t1.pk].wait_s == 360.0 and tickets[t1.pk].service_s == 600.0
+    assert sum(t.no_show for t in tickets.values()) == 1
