@@ -125,12 +125,15 @@ def board_rows(score_set: ScoreSet) -> list[dict]:
     scores = list(score_set.scores.order_by("rank", "subject_label"))
     lists = board_lists(score_set, scores)
     rows = []
+    prefix = score_set.group_label.strip()
     for s in sorted(scores, key=lambda s: (s.rank is None, s.rank or 0, s.subject_label)):
         rows.append(
             {
                 "score": s,
                 "window_id": s.subject_id,
                 "window": s.subject_label,
+                # on the hall's own page and screen the hall's name is said once, not per window
+                "short": s.subject_label.removeprefix(prefix).strip() or s.subject_label,
                 "total": s.total,
                 "rank": s.rank,
                 "list": lists[s.pk],

@@ -21,7 +21,7 @@ TAGS = ["考核评价"]
 
 class BoardWindowSerializer(serializers.Serializer):
     window_id = serializers.IntegerField(help_text="窗口编号")
-    window = serializers.CharField(help_text="窗口名称")
+    window = serializers.CharField(help_text="窗口名称（不含大厅名称），如 1号窗口")
     score = serializers.DecimalField(
         max_digits=8, decimal_places=2, allow_null=True, help_text="总分；null 为无数据"
     )
@@ -55,7 +55,7 @@ def board_payload(hall, board) -> dict:
     rows = [
         {
             "window_id": r["window_id"],
-            "window": r["window"],
+            "window": r["short"],
             "score": None if r["total"] is None else f"{r['total']:.2f}",
             "rank": r["rank"],
             "list": r["list"],

@@ -237,6 +237,7 @@ def test_api_returns_only_published_boards_with_chinese_errors(client, world):
         assert data["period"] == PERIOD and data["hall"]["name"] == "兰山区政务服务中心"
         assert [w["score"] for w in data["windows"]] == ["100.00", "80.00", "60.00", "40.00", "20.00"]
         assert [w["rank"] for w in data["red"]] == [1, 2] and [w["rank"] for w in data["blue"]] == [4, 5]
+        assert data["red"][0]["window"] == "1号窗口" and data["blue"][-1]["window"] == "9号窗口"
         assert data["published_at"]
 
 
@@ -259,7 +260,8 @@ def test_public_page_shows_only_a_published_board(client, world):
     assert r.status_code == 200 and "2026年11月" in html
     red = html.split('id="hb-red"')[1].split("</section>")[0]
     blue = html.split('id="hb-blue"')[1].split("</section>")[0]
-    label = dict(world["board"].scores.values_list("subject_id", "subject_label"))
+    label = {w: f"{n}号窗口" for n, w in ((n, w[n].pk) for n in (1, 2, 3, 4, 9))}
+    assert "兰山区政务服务中心 1号窗口" not in red  # the hall's name is said once, in the title
     assert label[w[1].pk] in red and "100.00分" in red and label[w[2].pk] in red and label[w[3].pk] not in red
     assert label[w[9].pk] in blue and "20.00分" in blue and label[w[1].pk] not in blue
     assert client.get(url, {"period": "2026-10"}).content.decode().count("尚未发布") == 1
