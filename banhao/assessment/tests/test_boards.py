@@ -277,6 +277,10 @@ def test_manager_reviews_and_publishes_on_the_pages_and_a_double_click_changes_n
     html = client.get(f"/assessment/boards/{board.pk}/").content.decode()
     w1 = world["hall"]["windows"][1]
     assert f"/assessment/scorecards/window/{w1.pk}/?period={PERIOD}" in html  # the facts behind it
+    card = client.get(
+        f"/assessment/scorecards/window/{w1.pk}/", {"period": PERIOD, "scheme": board.scheme_id}
+    )
+    assert card.status_code == 200 and "差评数" in card.content.decode()  # the manager may open it
     assert "审核通过" in html
     act = f"/assessment/boards/{board.pk}/act/"
     r = client.post(act, {"action": "publish", "status": "draft"})
