@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from banhao.assessment import board_views
 from banhao.core import views as core_views
 
 admin.site.site_header = "办好 · 政务服务平台管理后台"
@@ -25,6 +26,8 @@ urlpatterns = [
     path("notices/", include("banhao.notify.urls")),
     path("apply/", include("banhao.cases.apply_urls")),
     path("hall/desk/", include("banhao.evaluation.pad_urls")),  # the rating pad keeps its device URLs
+    # the public 红蓝榜 of a hall (an assessment view: hall cannot import assessment)
+    path("hall/<int:hall_id>/honour-board/", board_views.public_board, name="honour_board"),
     path("hall/", include("banhao.hall.urls")),
     path("licences/", include("banhao.licences.urls")),
     path("evaluation/rectify/", include("banhao.evaluation.rectify_urls")),
@@ -36,6 +39,7 @@ urlpatterns = [
     path("hotline/", include("banhao.evaluation.hotline_urls")),
     path("assessment/training/", include("banhao.assessment.training_urls")),  # before any "assessment/"
     path("assessment/selection/", include("banhao.assessment.selection_urls")),  # 红旗窗口/服务明星
+    path("assessment/boards/", include("banhao.assessment.board_urls")),
     path("assessment/", include("banhao.assessment.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Redoc and Swagger UI come from drf-spectacular-sidecar (static files, no CDN, no inline
@@ -60,6 +64,7 @@ urlpatterns = [
     path("api/v1/licences/", include("banhao.licences.rest.urls")),
     path("api/v1/ratings/", include("banhao.evaluation.rest.urls")),
     path("api/v1/hotline/", include("banhao.evaluation.rest.hotline_urls")),
+    path("api/v1/assessment/", include("banhao.assessment.rest.urls")),
     path("api/v1/", include("banhao.core.rest.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -144,5 +144,6 @@ class ScoreAdmin(ReadOnlyAdmin):
     exclude = ("details",)
 
 
-from . import admin_selection  # noqa: E402,F401  (红旗窗口/服务明星 rounds, read-only)
-from .admin_training import *  # noqa: E402,F403  (学习培训 registers its own models)
+# each part registers its own models (imported for that effect)
+from . import admin_selection, board_admin  # noqa: E402,F401
+from .admin_training import *  # noqa: E402,F403

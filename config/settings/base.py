@@ -409,6 +409,28 @@ BANHAO_SCHEDULE = {
         "task": "banhao.assessment.tasks.assessment_compute_closed_month",
         "at": ["01:30"],
     },
+    # 红蓝榜: reminders and escalation of the blue list's rectification tasks
+    "assessment_board_sweep": {
+        "task": "banhao.assessment.board_tasks.board_rectification_sweep",
+        "at": ["06:50"],
+    },
+}
+
+# --- 红蓝榜 (docs/boards.md) ---------------------------------------------------------------
+# Red list: rank <= red_top (ties at the edge all in) or total >= red_at_least; blue list, among
+# the others: the blue_bottom lowest totals (ties in) or total < blue_below. None: not applied.
+# "schemes": {"<scheme name>": {same keys}} overrides per scheme. Blue windows get a task due in
+# rectification_days working days; reminded remind_days before. publisher_must_differ: the
+# publisher must be another hall manager than the reviewer.
+BANHAO_HONOUR_BOARD = {
+    "red_top": env.int("BANHAO_HONOUR_BOARD_RED_TOP", default=3),
+    "red_at_least": None,
+    "blue_bottom": env.int("BANHAO_HONOUR_BOARD_BLUE_BOTTOM", default=3),
+    "blue_below": None,
+    "schemes": {},
+    "rectification_days": env.int("BANHAO_HONOUR_BOARD_RECTIFICATION_DAYS", default=10),
+    "remind_days": 2,
+    "publisher_must_differ": env.bool("BANHAO_HONOUR_BOARD_PUBLISHER_MUST_DIFFER", default=False),
 }
 
 # --- documents ------------------------------------------------------------------------

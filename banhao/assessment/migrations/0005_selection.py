@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0003_training'),
+        ('assessment', '0004_boards'),
         ('org', '0004_staff_role_hotline'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
