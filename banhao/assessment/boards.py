@@ -35,6 +35,7 @@ from banhao.org import api as org_api
 from . import board_states as states
 from .models_boards import BoardEvent, BoardRectification
 from .models_schemes import PeriodKind, Score, ScoreSet, SubjectKind
+from .periods import parse_period
 
 B = ScoreSet.Status
 R = BoardRectification.Status
@@ -218,6 +219,8 @@ def board_review(*, actor, score_set, note: str = "") -> ScoreSet:
     the computation leaves the scores alone."""
     ss = _locked_board(score_set)
     _check_decider(actor, ss)
+    if parse_period(ss.period).end > timezone.localdate():
+        raise ValidationError("本月尚未结束，红蓝榜须在月度结束后审核发布（当前为截至今日的草稿）。")
     before = ss.status
     ss.status = states.board_transition(ss.status, "review")
     ss.reviewed_by, ss.reviewed_at = actor, timezone.now()

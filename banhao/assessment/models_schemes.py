@@ -44,7 +44,8 @@ class Scheme(models.Model):
         constraints = [models.UniqueConstraint(fields=["name"], name="assessment_scheme_unique_name")]
 
     def __str__(self) -> str:
-        return f"{self.name}（示例）" if self.example else self.name
+        marked = self.example and "示例" not in self.name
+        return f"{self.name}（示例）" if marked else self.name
 
 
 class SchemeVersion(models.Model):

@@ -105,3 +105,17 @@ def load() -> int:
             )
         audit_record(actor=ACTOR, obj=scheme, action="assessment.scheme_add", after={"name": name})
     return Scheme.objects.filter(name__in=[s[0] for s in SCHEMES]).count()
+
+
+def compute_this_month(today=None) -> list:
+    """This month's scores so far, as drafts (the scheduled run replaces them after the month
+    closes): the demo's scorecards and the hall managers' draft boards have something to show."""
+    from django.utils import timezone
+
+    from banhao.assessment.compute import assessment_compute
+    from banhao.assessment.models import ScoreSet
+
+    today = today or timezone.localdate()
+    if ScoreSet.objects.filter(period=f"{today:%Y-%m}").exists():
+        return []  # computed by an earlier load (or the schedule): a second load adds nothing
+    return assessment_compute(f"{today:%Y-%m}", today=today)

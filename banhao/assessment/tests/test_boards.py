@@ -358,3 +358,19 @@ def test_admin_lists_the_tasks_read_only(client, world, make_staff):
         ).status_code
         == 403
     )
+
+
+def test_a_month_still_running_cannot_be_reviewed(hall, regions, make_staff):
+    """This month's draft (the demo computes one) is a preview: review and publication wait for
+    the month's end, and nothing changes."""
+    window_scheme()
+    h, ls = hall["hall"], regions["lanshan"]
+    today = timezone.localdate()
+    rate(hall["windows"][1], 5, today, hall=h, region=ls)
+    assessment_compute(f"{today:%Y-%m}", today=today)
+    draft = ScoreSet.objects.get(group=f"hall:{h.pk}", period=f"{today:%Y-%m}")
+    manager = make_staff("hall_manager", region="lanshan", hall=h)
+    with pytest.raises(ValidationError, match="本月尚未结束"):
+        boards.board_review(actor=manager, score_set=draft)
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.reviewed_by is None

@@ -28,6 +28,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             trained = demo_training.load()
         schemes = assessment.load()
+        drafts = assessment.compute_this_month()
         password = city.demo_password()
         out = self.stdout
         out.write(self.style.SUCCESS("演示城市已就绪。所有演示账号的密码：" + password))
@@ -53,8 +54,14 @@ class Command(BaseCommand):
             "supervisor 看学时统计和未完成必修课程的人员）。"
         )
         out.write(
-            f"\n考核评价：示例考核方案 {schemes} 个（窗口、部门、人员月度，县区季度）；"
-            "python manage.py assessment_compute --period YYYY-MM 计算，/assessment/scorecards/ 查看。"
+            f"\n考核评价：示例考核方案 {schemes} 个（窗口、部门、人员月度，县区季度）；本月截至今日的考核草稿已计算"
+            + (
+                "（" + "、".join(f"{d.kind} {d.subjects}" for d in drafts if d.subjects) + "）"
+                if drafts
+                else ""
+            )
+            + "，supervisor 在 /assessment/scorecards/ 查看，manager 在 /assessment/boards/ 查看本月红蓝榜草稿（月度结束后审核、发布）；"
+            "月度结果由 python manage.py assessment_compute --period YYYY-MM 计算（每月初自动运行）。"
         )
 
     @staticmethod
