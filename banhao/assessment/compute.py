@@ -51,6 +51,10 @@ def rank_competition(totals: dict[int, float | None]) -> dict[int, int | None]:
     return ranks
 
 
+# units of the indicators whose facts show that a subject was active in the period
+ACTIVITY_UNITS = ("%", "分钟", "分")
+
+
 def _measure_or_none(key: str, kind: str, ctx: Context) -> dict[int, Measured] | None:
     try:
         return measure(key, kind, ctx)
@@ -113,8 +117,14 @@ def score_subjects(
                 }
             )
         # Indicators without data are left out and the rest scaled to the full weight, so a
-        # window nobody rated is neither rewarded nor punished for it.
-        base = got * total_weight / got_weight if got_weight else None
+        # window nobody rated is neither rewarded nor punished for it. When the scheme measures
+        # activity (a rate or a time, whose facts are the subject's cases, ratings or tickets)
+        # and not one of those found a fact, the subject had no activity in the period (a
+        # window nobody came to): it is not scored, rather than given full marks on every count
+        # of nothing and a place on the red list.
+        activity = [d for d in details if d["unit"] in ACTIVITY_UNITS and not d["unavailable"]]
+        idle = bool(activity) and not any(d["n"] for d in activity)
+        base = got * total_weight / got_weight if got_weight and not idle else None
         manual = [
             {"id": i.pk, "kind": i.kind, "points": i.signed_points, "reason": i.reason}
             for i in items.get(s.id, [])

@@ -105,9 +105,10 @@ def test_compute_scores_windows_ranks_them_per_hall_and_keeps_the_facts(hall, re
     # w1: 1 bad → 48 of 60; 75 % satisfied → 0 of 40 → 48
     assert scores[w1.pk].total == Decimal("48.00")
     assert scores[w2.pk].total == Decimal("100.00") and scores[w2.pk].rank == 1
-    # w3 has no ratings: satisfaction has no data and is left out; bad ratings 0 → full, scaled to 100
-    assert scores[w3.pk].total == Decimal("100.00") and scores[w3.pk].rank == 1
-    assert scores[w1.pk].rank == 5  # below the four windows with 100 (w2, w3, w4, pickup 9)
+    # w3 had no activity (no rating, so the satisfaction rate found no fact): not scored rather
+    # than full marks for a count of nothing, and not ranked
+    assert scores[w3.pk].total is None and scores[w3.pk].rank is None
+    assert scores[w1.pk].rank == 2  # below w2; the idle windows (w3, w4, pickup 9) are not ranked
     detail = {d["key"]: d for d in scores[w1.pk].details}
     assert detail["bad_ratings"]["value"] == 1.0 and len(detail["bad_ratings"]["ids"]) == 1
     assert len(detail["satisfaction_rate"]["ids"]) == 4
@@ -117,6 +118,7 @@ def test_compute_scores_windows_ranks_them_per_hall_and_keeps_the_facts(hall, re
 def test_manual_items_count_only_when_approved_by_another_person(hall, regions, make_staff):
     scheme = make_scheme()
     w1 = hall["windows"][1]
+    rate(w1, 5, dt.date(2026, 11, 3), hall=hall["hall"], region=regions["lanshan"])  # active: scored
     asker, approver = make_staff("supervisor", region="lanshan"), make_staff("supervisor", region="lanshan")
     manager = make_staff("hall_manager", region="lanshan")
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -180,6 +182,7 @@ def test_manual_items_count_only_when_approved_by_another_person(hall, regions, 
 
 def test_a_published_set_is_never_recomputed_but_a_draft_is(hall, regions):
     make_scheme()
+    rate(hall["windows"][1], 5, dt.date(2026, 11, 2), hall=hall["hall"], region=regions["lanshan"])
     assessment_compute("2026-11")
     ss = ScoreSet.objects.get()
     ScoreSet.objects.filter(pk=ss.pk).update(status="published")

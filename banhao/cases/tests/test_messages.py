@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from banhao.cases import api, applicant_views, messages, services
+from conftest import parse_source
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,7 @@ def test_the_next_step_lives_in_messages_and_the_applicant_pages_use_that_one():
 
 
 def test_the_cases_api_imports_no_views_module():
-    tree = ast.parse(Path(api.__file__).read_text(encoding="utf-8"))
+    tree = parse_source(api.__file__)
     names = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)] + [
         a.name for node in ast.walk(tree) if isinstance(node, ast.Import) for a in node.names
     ]

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from conftest import parse_source
+
 ROOT = Path(settings.BASE_DIR)
 # Not uploads: a file named on the command line (catalog_import, licence_types_import and
 # _export, evaluation_export), the system's CJK fonts (pdf).
@@ -28,7 +30,7 @@ def _app_sources():
         rel = path.relative_to(ROOT).as_posix()
         if "/tests/" in rel or "/migrations/" in rel or rel in ALLOWED:
             continue
-        yield rel, ast.parse(path.read_text(encoding="utf-8"))
+        yield rel, parse_source(path)
 
 
 def _direct(node) -> bool:

@@ -17,7 +17,7 @@ from banhao.evaluation.views import pad_key
 from banhao.hall import services as hall_services
 from banhao.hall.models import Ticket
 from banhao.hall.tests.factories import TicketFactory
-from conftest import PASSWORD
+from conftest import PASSWORD, parse_source
 
 
 @pytest.fixture
@@ -167,7 +167,7 @@ def test_hall_imports_nothing_from_evaluation():
     for path in root.rglob("*.py"):
         if "migrations" in path.parts:
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse_source(path)):
             names = []
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]

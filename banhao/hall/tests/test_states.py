@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from banhao.hall import services, states
 from banhao.hall.models import Appointment, Desk, HallEvent, Ticket
 from banhao.hall.tests.factories import AppointmentFactory, TicketFactory
+from conftest import parse_source
 
 T, A, D = Ticket.Status, Appointment.Status, Desk.State
 
@@ -175,7 +176,7 @@ HALL = Path(__file__).resolve().parents[1]
 def status_writes(path: Path) -> list[str]:
     """`x.status = …`, `x.state = …` and `.update(status=…)` / `.update(state=…)` in a module."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(parse_source(path)):
         targets = []
         if isinstance(node, ast.Assign):
             targets = node.targets

@@ -17,7 +17,7 @@ from banhao.cases import services
 from banhao.cases.models import Case, Status
 from banhao.notify import services as notify
 from banhao.notify.models import Message, Notification
-from conftest import PASSWORD
+from conftest import PASSWORD, parse_source
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -312,7 +312,7 @@ def test_notify_knows_no_case():
     for path in root.rglob("*.py"):
         if "tests" in path.parts or "migrations" in path.parts:
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse_source(path)):
             names = []
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]
