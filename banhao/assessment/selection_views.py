@@ -191,8 +191,8 @@ def round_act(request, pk: int):
     return redirect("selection:detail", rnd.pk)
 
 
-def round_nominate(request, pk: int):
-    """POST /assessment/selection/<pk>/nominate/ — candidate and reason."""
+def _candidate_step(request, pk: int, service, done):
+    """A POST naming a candidate and a reason (nominate, exclude): the service decides."""
     scope, login = _staff(request)
     if login:
         return login
@@ -201,7 +201,7 @@ def round_nominate(request, pk: int):
     rnd = _round_or_404(scope, pk)
     cid = request.POST.get("candidate", "")
     try:
-        nom = svc.selection_nominate(
+        result = service(
             actor=request.user,
             round_id=rnd.pk,
             candidate_id=int(cid) if cid.isdigit() else 0,
@@ -210,31 +210,22 @@ def round_nominate(request, pk: int):
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, f"已提名{nom.candidate.subject_label}。")
+        messages.success(request, done(result))
     return redirect("selection:detail", rnd.pk)
+
+
+def round_nominate(request, pk: int):
+    """POST /assessment/selection/<pk>/nominate/ — candidate and reason."""
+    return _candidate_step(
+        request, pk, svc.selection_nominate, lambda nom: f"已提名{nom.candidate.subject_label}。"
+    )
 
 
 def round_exclude(request, pk: int):
     """POST /assessment/selection/<pk>/exclude/ — candidate and reason."""
-    scope, login = _staff(request)
-    if login:
-        return login
-    if (r := _post_only(request, pk)) is not None:
-        return r
-    rnd = _round_or_404(scope, pk)
-    cid = request.POST.get("candidate", "")
-    try:
-        c = svc.selection_candidate_exclude(
-            actor=request.user,
-            round_id=rnd.pk,
-            candidate_id=int(cid) if cid.isdigit() else 0,
-            reason=request.POST.get("reason", ""),
-        )
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _errors(exc))
-    else:
-        messages.success(request, f"已将{c.subject_label}排除出候选。")
-    return redirect("selection:detail", rnd.pk)
+    return _candidate_step(
+        request, pk, svc.selection_candidate_exclude, lambda c: f"已将{c.subject_label}排除出候选。"
+    )
 
 
 def round_review(request, pk: int):
