@@ -189,7 +189,7 @@ def rating_record_case(
             )
     except IntegrityError:  # two submissions at once: the constraint keeps one
         raise AlreadyRated() from None
-    rating.cases.set([case_id])
+    Rating.cases.through.objects.create(rating_id=rating.pk, case_id=case_id)  # a new rating: no link yet
     audit_record(
         actor=user if token_channel is None else f"评价链接（{rating.get_channel_display()}）",
         obj=rating,
@@ -197,7 +197,7 @@ def rating_record_case(
         after={"level": data.level, "channel": channel, "case": facts.number},
     )
     _after_record(rating, facts)
-    return _info(rating)
+    return _info(rating, case_ids=(case_id,))
 
 
 def _after_record(rating: Rating, facts: cases_api.CaseRatingFacts) -> None:

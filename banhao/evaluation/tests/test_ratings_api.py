@@ -187,3 +187,20 @@ def test_the_ratings_api_is_in_the_schema(client):
     op = schema["paths"]["/api/v1/ratings/"]["post"]
     assert op["summary"] == "评价办件（一事一评）"
     assert {"201", "400", "403", "404", "409", "429"} <= set(op["responses"])
+
+
+def test_a_token_rating_reads_its_case_once_and_links_it_with_one_insert(client, rated_case):
+    """The answer is built from what the service read and wrote: the case's facts are read once,
+    the case link is one insert, the response one join (docs/ratings.md, benchmark notes)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    case = rated_case()
+    token = ratings.rating_token(case.pk)
+    with CaptureQueriesContext(connection) as q:
+        r = post(client, token=token, level=5)
+    assert r.status_code == 201 and r.json()["case"] == case.number
+    sql = [x["sql"] for x in q.captured_queries]
+    assert sum(s.startswith("SELECT") and 'FROM "cases_case"' in s for s in sql) == 1
+    assert sum("evaluation_rating_cases" in s for s in sql) == 1
+    assert Rating.objects.get(case=case).cases.get() == case
