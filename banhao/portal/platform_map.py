@@ -112,7 +112,7 @@ SECTIONS: tuple[Section, ...] = (
         "evaluation",
         "好差评与效能监督",
         "一次一评、差评整改与回访，效能投诉处理，红黑榜与服务之星评选。",
-        (Role.SUPERVISOR, Role.HALL_MANAGER, Role.DEPARTMENT_HEAD, APPLICANT),
+        (Role.SUPERVISOR, Role.HALL_MANAGER, Role.DEPARTMENT_HEAD, Role.HOTLINE, APPLICANT),
         "evaluation_public:figures",
     ),
     Section(
