@@ -371,3 +371,8 @@ class Draft(models.Model):
     @property
     def files(self) -> dict:
         return self.data.setdefault("files", {})
+
+
+# Module-level names of the nested choices, for the OpenAPI enum names (ENUM_NAME_OVERRIDES).
+CaseChannel = Case.Channel
+PauseKind = Pause.Kind

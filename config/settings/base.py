@@ -266,6 +266,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "banhao.cases.models.Status",
         "HotlineTicketKindEnum": "banhao.evaluation.models_hotline.TicketKind",
+        "CaseChannelEnum": "banhao.cases.models.CaseChannel",
+        "SpecialProcedureKindEnum": "banhao.cases.models.PauseKind",
         "LicenceVerifyStatusEnum": ["valid", "suspended", "revoked", "expired", "unknown", "tampered"],
     },
 }
