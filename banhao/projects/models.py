@@ -38,7 +38,9 @@ class Track(models.Model):
     investment_kind = models.CharField("投资类型", max_length=12, choices=Kind.choices, default=Kind.ANY)
     simple_low_risk = models.BooleanField("简易低风险项目", default=False)
     small_only = models.BooleanField("仅限小型项目", default=False)
-    priority = models.PositiveSmallIntegerField("优先级", default=0, help_text="多条路线都适用时取优先级高的。")
+    priority = models.PositiveSmallIntegerField(
+        "优先级", default=0, help_text="多条路线都适用时取优先级高的。"
+    )
     active = models.BooleanField("启用", default=True)
 
     class Meta:
@@ -59,7 +61,9 @@ class TrackVersion(models.Model):
         PUBLISHED = "published", "已发布"
         RETIRED = "retired", "已停用"
 
-    track = models.ForeignKey(Track, verbose_name="审批路线", on_delete=models.CASCADE, related_name="versions")
+    track = models.ForeignKey(
+        Track, verbose_name="审批路线", on_delete=models.CASCADE, related_name="versions"
+    )
     number = models.PositiveIntegerField("版本号")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     main_limit_days = models.PositiveIntegerField("主流程时限（工作日）")
@@ -93,10 +97,14 @@ class Stage(models.Model):
     """A stage of a track version; `covers` names the standard stages it stands for (1–4), so a
     merged 工程建设许可+施工许可 stage covers [2, 3]."""
 
-    version = models.ForeignKey(TrackVersion, verbose_name="路线版本", on_delete=models.CASCADE, related_name="stages")
+    version = models.ForeignKey(
+        TrackVersion, verbose_name="路线版本", on_delete=models.CASCADE, related_name="stages"
+    )
     order = models.PositiveSmallIntegerField("顺序")
     name = models.CharField("阶段名称", max_length=60)
-    covers = models.JSONField("对应标准阶段", default=list, help_text="如 [2, 3] 表示合并工程建设许可和施工许可。")
+    covers = models.JSONField(
+        "对应标准阶段", default=list, help_text="如 [2, 3] 表示合并工程建设许可和施工许可。"
+    )
     lead_department = models.ForeignKey(
         "org.Department", verbose_name="牵头部门", on_delete=models.PROTECT, related_name="+"
     )
@@ -106,7 +114,9 @@ class Stage(models.Model):
         verbose_name = "审批阶段"
         verbose_name_plural = "审批阶段"
         ordering = ["version", "order"]
-        constraints = [models.UniqueConstraint(fields=["version", "order"], name="projects_stage_unique_order")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "order"], name="projects_stage_unique_order")
+        ]
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
@@ -145,7 +155,9 @@ class Project(models.Model):
     simple_low_risk = models.BooleanField("简易低风险项目", default=False)
     small = models.BooleanField("小型项目", default=False)
     location = models.CharField("建设地点", max_length=160)
-    region = models.ForeignKey("org.Region", verbose_name="所属区域", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "org.Region", verbose_name="所属区域", on_delete=models.PROTECT, related_name="+"
+    )
     scale = models.CharField("建设规模及内容", max_length=400)
     total_investment = models.DecimalField("总投资（万元）", max_digits=14, decimal_places=2)
     key_level = models.CharField("重点项目", max_length=8, choices=KeyLevel.choices, default="", blank=True)
@@ -176,7 +188,9 @@ class StageRun(models.Model):
         OPEN = "open", "办理中"
         DONE = "done", "已办结"
 
-    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="stage_runs")
+    project = models.ForeignKey(
+        Project, verbose_name="项目", on_delete=models.CASCADE, related_name="stage_runs"
+    )
     stage = models.ForeignKey(Stage, verbose_name="阶段", on_delete=models.PROTECT, related_name="runs")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     opened_on = models.DateField("开始日期", null=True, blank=True)

@@ -20,7 +20,17 @@ from banhao.core.identifiers import normalize_project_code, project_code_divisio
 from banhao.org import api as org_api
 from banhao.registry import api as registry_api
 
-from .models import InvestmentKind, KeyLevel, Project, Stage, StageItem, StageRun, Track, TrackVersion, UseKind
+from .models import (
+    InvestmentKind,
+    KeyLevel,
+    Project,
+    Stage,
+    StageItem,
+    StageRun,
+    Track,
+    TrackVersion,
+    UseKind,
+)
 
 STANDARD_STAGES = {1: "立项用地规划许可", 2: "工程建设许可", 3: "施工许可", 4: "竣工验收"}
 
@@ -77,7 +87,11 @@ def _clean(data: ProjectData) -> dict:
         out["code"] = normalize_project_code(data.code)
     except ValidationError as e:
         errors["code"] = e.messages
-    for f, label, limit in (("name", "项目名称", 120), ("location", "建设地点", 160), ("scale", "建设规模及内容", 400)):
+    for f, label, limit in (
+        ("name", "项目名称", 120),
+        ("location", "建设地点", 160),
+        ("scale", "建设规模及内容", 400),
+    ):
         text = (getattr(data, f) or "").strip()
         if not text:
             errors[f] = [f"请填写{label}。"]
@@ -122,7 +136,9 @@ def project_register(*, actor, owner_organization_id: int, data: ProjectData) ->
     if Project.objects.filter(code=fields["code"]).exists():
         raise ValidationError({"code": ["该投资项目代码已登记，请勿重复登记。"]})
     version = choose_track_version(
-        investment_kind=fields["investment_kind"], simple_low_risk=fields["simple_low_risk"], small=fields["small"]
+        investment_kind=fields["investment_kind"],
+        simple_low_risk=fields["simple_low_risk"],
+        small=fields["small"],
     )
     try:
         with transaction.atomic():
@@ -135,14 +151,18 @@ def project_register(*, actor, owner_organization_id: int, data: ProjectData) ->
                 track_version=version,
             )
             StageRun.objects.bulk_create(StageRun(project=project, stage=s) for s in version.stages.all())
-            audit_record(actor=actor, obj=project, action="projects.project_register", after=snapshot(project))
+            audit_record(
+                actor=actor, obj=project, action="projects.project_register", after=snapshot(project)
+            )
     except IntegrityError:
         raise ValidationError({"code": ["该投资项目代码已登记，请勿重复登记。"]}) from None
     return project
 
 
 def projects_of_owner(organization_id: int):
-    return Project.objects.filter(owner_organization_id=organization_id).select_related("region", "track_version")
+    return Project.objects.filter(owner_organization_id=organization_id).select_related(
+        "region", "track_version"
+    )
 
 
 # --- track versions (like standard texts: a published version is never edited) -------------
@@ -167,7 +187,9 @@ def version_check(version: TrackVersion) -> list[str]:
         if not any(not i.parallel for i in s.items.all()):
             problems.append(f"阶段“{s.name}”还没有主线事项。")
     if sorted(covered) != [1, 2, 3, 4]:
-        problems.append("各阶段应恰好覆盖立项用地规划许可、工程建设许可、施工许可、竣工验收四个标准阶段各一次。")
+        problems.append(
+            "各阶段应恰好覆盖立项用地规划许可、工程建设许可、施工许可、竣工验收四个标准阶段各一次。"
+        )
     orders = [c for s in stages for c in s.covers]
     if orders != sorted(orders):
         problems.append("阶段顺序应与标准阶段的先后一致。")
@@ -191,11 +213,23 @@ def version_publish(*, actor, version: TrackVersion) -> TrackVersion:
         old_before = snapshot(old)
         old.status = TrackVersion.Status.RETIRED
         old.save(update_fields=["status"])
-        audit_record(actor=actor, obj=old, action="projects.trackversion_retire", before=old_before, after=snapshot(old))
+        audit_record(
+            actor=actor,
+            obj=old,
+            action="projects.trackversion_retire",
+            before=old_before,
+            after=snapshot(old),
+        )
     version.status = TrackVersion.Status.PUBLISHED
     version.published_at = timezone.now()
     version.save(update_fields=["status", "published_at"])
-    audit_record(actor=actor, obj=version, action="projects.trackversion_publish", before=before, after=snapshot(version))
+    audit_record(
+        actor=actor,
+        obj=version,
+        action="projects.trackversion_publish",
+        before=before,
+        after=snapshot(version),
+    )
     return version
 
 
@@ -328,3 +362,30 @@ def project_report(project: Project, *, today: dt.date | None = None) -> dict:
         and all(s.within is not False for s in stages),
         "finished": bool(stages) and all(s.status == StageRun.Status.DONE for s in stages),
     }
+
+
+@transaction.atomic
+def stage_run_record(*, actor, run: StageRun, opened_on: dt.date, done_on: dt.date | None = None) -> StageRun:
+    """Records when a stage began and (when given) ended. The parallel review of the next session
+    sets these as the stage's cases are accepted and concluded; the demo and corrections by the
+    project office use it directly. Refused: an end before the start, a start in the future, a
+    stage that begins before the previous stage began."""
+    run = StageRun.objects.select_for_update().select_related("stage").get(pk=run.pk)
+    today = timezone.localdate()
+    if opened_on > today or (done_on is not None and done_on > today):
+        raise ValidationError("阶段的开始和办结日期不能晚于今天。")
+    if done_on is not None and done_on < opened_on:
+        raise ValidationError("阶段的办结日期不能早于开始日期。")
+    previous = (
+        StageRun.objects.filter(project_id=run.project_id, stage__order__lt=run.stage.order)
+        .order_by("-stage__order")
+        .first()
+    )
+    if previous is not None and (previous.opened_on is None or previous.opened_on > opened_on):
+        raise ValidationError("上一阶段开始之前，本阶段不能开始。")
+    before = snapshot(run)
+    run.opened_on, run.done_on = opened_on, done_on
+    run.status = StageRun.Status.DONE if done_on else StageRun.Status.OPEN
+    run.save(update_fields=["opened_on", "done_on", "status"])
+    audit_record(actor=actor, obj=run, action="projects.stagerun_record", before=before, after=snapshot(run))
+    return run
