@@ -302,7 +302,7 @@ def stage_days(project: Project, *, today: dt.date | None = None) -> list[StageD
     today = today or timezone.localdate()
     runs = {r.stage_id: r for r in project.stage_runs.all()}
     out = []
-    for s in project.track_version.stages.all().order_by("order"):
+    for s in sorted(project.track_version.stages.all(), key=lambda s: s.order):
         r = runs.get(s.pk)
         used = None
         if r is not None and r.opened_on is not None:

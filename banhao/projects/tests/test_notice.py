@@ -18,7 +18,9 @@ def business_licence(enterprise, departments):
         code="11100000000013338W001",
         authority_name="国家市场监督管理总局",
         holder_kind="organization",
-        fields=[{"key": "name", "label": "名称", "required": True, "public": True, "sources": ["holder.name"]}],
+        fields=[
+            {"key": "name", "label": "名称", "required": True, "public": True, "sources": ["holder.name"]}
+        ],
     )
     return services.licence_issue(
         actor="测试",
@@ -54,7 +56,9 @@ def test_the_merged_stage_asks_each_field_once_and_prefills_it(register, enterpr
     assert [s.question for s in notice.situations] == ["是否委托他人代为办理？"]
 
 
-def test_materials_once_and_the_held_licence_and_earlier_results_dropped(register, enterprise, business_licence):
+def test_materials_once_and_the_held_licence_and_earlier_results_dropped(
+    register, enterprise, business_licence
+):
     p = register(small=True)
     notice = stage_notice(p, _stage(p, 2), user=enterprise["user"])
     bring = [m.name for m in notice.materials]

@@ -21,7 +21,9 @@ def test_the_merged_and_the_low_risk_tracks_are_configurations(tracks, items):
     assert merged.name == "工程建设许可和施工许可" and merged.limit_days == 25
     main = set(merged.items.filter(parallel=False).values_list("implementation_id", flat=True))
     assert main == {items["plan"].pk, items["fire"].pk, items["works"].pk}
-    assert list(merged.items.filter(parallel=True).values_list("implementation_id", flat=True)) == [items["drain"].pk]
+    assert list(merged.items.filter(parallel=True).values_list("implementation_id", flat=True)) == [
+        items["drain"].pk
+    ]
     low = tracks["low"]
     assert (low.main_limit_days, low.whole_limit_days) == (20, 20)
     assert sum(s.limit_days for s in low.stages.all()) == 20
@@ -39,9 +41,10 @@ def test_a_published_version_is_never_edited_a_new_version_is(tracks, department
     draft = services.version_copy(actor="测试", version=social, note="第二阶段压缩至12个工作日")
     assert (draft.number, draft.status) == (2, "draft")
     assert draft.stages.count() == 4
-    assert StageItem.objects.filter(stage__version=draft).count() == StageItem.objects.filter(
-        stage__version=social
-    ).count()
+    assert (
+        StageItem.objects.filter(stage__version=draft).count()
+        == StageItem.objects.filter(stage__version=social).count()
+    )
     with pytest.raises(ValidationError, match="已有草稿"):
         services.version_copy(actor="测试", version=social)
     services.stage_change(actor="测试", stage=draft.stages.get(order=2), limit_days=12)
@@ -105,7 +108,11 @@ def test_one_published_version_per_track_is_a_database_rule(tracks):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         TrackVersion.objects.create(
-            track=tracks["social"].track, number=9, status="published", main_limit_days=45, whole_limit_days=100
+            track=tracks["social"].track,
+            number=9,
+            status="published",
+            main_limit_days=45,
+            whole_limit_days=100,
         )
 
 
