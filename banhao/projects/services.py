@@ -389,3 +389,31 @@ def stage_run_record(*, actor, run: StageRun, opened_on: dt.date, done_on: dt.da
     run.save(update_fields=["opened_on", "done_on", "status"])
     audit_record(actor=actor, obj=run, action="projects.stagerun_record", before=before, after=snapshot(run))
     return run
+
+
+@transaction.atomic
+def stage_item_add(*, actor, stage: Stage, implementation_id: int, parallel: bool) -> StageItem:
+    """Adds a published catalog implementation to a draft's stage (main line or parallel)."""
+    from banhao.catalog import api as catalog_api
+
+    stage = Stage.objects.select_for_update().select_related("version").get(pk=stage.pk)
+    _require_draft(stage.version)
+    impl, version = catalog_api.published_for_application(implementation_id)
+    if impl is None or version is None:
+        raise ValidationError("只能加入已发布的事项实施清单。")
+    if StageItem.objects.filter(stage__version=stage.version, implementation_id=impl.pk).exists():
+        raise ValidationError("该事项已在本路线版本的某个阶段中。")
+    order = (stage.items.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    item = StageItem.objects.create(
+        stage=stage, implementation_id=impl.pk, parallel=bool(parallel), order=order
+    )
+    audit_record(actor=actor, obj=item, action="projects.stageitem_add", after=snapshot(item))
+    return item
+
+
+@transaction.atomic
+def stage_item_remove(*, actor, item: StageItem) -> None:
+    item = StageItem.objects.select_for_update().select_related("stage__version").get(pk=item.pk)
+    _require_draft(item.stage.version)
+    audit_record(actor=actor, obj=item, action="projects.stageitem_remove", before=snapshot(item))
+    item.delete()

@@ -64,7 +64,7 @@ def test_the_report_across_the_spring_festival(register):
 def test_a_late_stage_and_an_open_one_in_the_report(register):
     late = register(code="2026-371302-48-03-000021")
     open_ = register(code="2026-371321-48-03-000022", small=True, simple_low_risk=True)
-    a1, a2, *_ = _runs(late)
+    a1, *_ = _runs(late)
     _set(a1, D(2026, 2, 2), D(2026, 3, 2))  # across the festival: 16 of 10 days
     b1, *_ = _runs(open_)
     _set(b1, D(2026, 3, 30))
