@@ -129,7 +129,6 @@ SECTIONS: tuple[Section, ...] = (
         "工程建设项目审批",
         "项目分阶段并联审批、联合验收，重点项目全程帮办代办。",
         (Role.HELPER, Role.REVIEWER, Role.DEPARTMENT_HEAD, APPLICANT),
-        "projects_office:list",
     ),
     Section(
         8,
