@@ -186,3 +186,28 @@ def test_only_enterprise_accounts_get_the_my_projects_tile(client, enterprise, m
         '<span class="bh-tile__title">我的项目</span>'
         not in client.get(reverse("portal:workbench")).content.decode()
     )
+
+
+def test_the_admin_lists_everything_and_keeps_a_published_version_read_only(
+    client, register, tracks, make_staff
+):
+    project = register()
+    client.force_login(make_staff("administrator", region="city"))
+    for name in ("track", "trackversion", "stage", "project"):
+        assert client.get(reverse(f"admin:projects_{name}_changelist")).status_code == 200, name
+    social = tracks["social"]
+    page = client.get(reverse("admin:projects_trackversion_change", args=[social.pk])).content.decode()
+    assert 'name="main_limit_days"' not in page  # read-only
+    r = client.post(
+        reverse("admin:projects_trackversion_change", args=[social.pk]),
+        {"track": social.track_id, "number": 1, "main_limit_days": 5, "whole_limit_days": 5},
+    )
+    assert r.status_code == 403
+    social.refresh_from_db()
+    assert social.main_limit_days == 45
+    assert client.get(reverse("admin:projects_project_change", args=[project.pk])).status_code == 200
+    r = client.post(
+        reverse("admin:projects_trackversion_changelist"),
+        {"action": "copy_as_new", "_selected_action": [social.pk]},
+    )
+    assert TrackVersion.objects.filter(track=social.track, number=2, status="draft").exists()
