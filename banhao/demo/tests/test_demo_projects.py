@@ -42,3 +42,8 @@ def test_the_demo_tracks_and_projects_load_once():
     entries = {p["code"]: p for p in report(today=today)["projects"]}
     assert entries[logistics.code]["stages"][0]["used_days"] == 8
     assert entries[logistics.code]["stages"][2]["status"] == "open"
+
+
+def test_without_the_demo_city_no_track_is_half_built():
+    assert demo_projects.load(dt.date(2026, 12, 4)) == ({}, 0)
+    assert not TrackVersion.objects.exists()
