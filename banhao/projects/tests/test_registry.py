@@ -94,3 +94,13 @@ def test_without_a_published_track_for_the_type_nothing_is_registered(enterprise
             actor="测试", owner_organization_id=enterprise["org"].pk, data=project_data()
         )
     assert not Project.objects.exists()
+
+
+def test_the_api_finds_a_project_by_any_spelling_of_its_code(register):
+    from banhao.projects import api
+
+    p = register()
+    info = api.project_by_code("２０２６－371302 48 03 000016")
+    assert info is not None and info.id == p.pk and info.track == "social"
+    assert api.project_by_code("2026-371302-48-03-000017") is None
+    assert api.project_by_code("not a code") is None
