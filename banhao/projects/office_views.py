@@ -115,11 +115,25 @@ def version_detail(request, pk: int):
             "departments": departments,
             "problems": services.version_check(version) if version.status == "draft" else [],
             "versions": version.track.versions.order_by("-number"),
+            "may_edit": request.scope.is_city_wide,
         },
     )
 
 
+CITY_ONLY = "审批路线全市统一，由市级事项管理人员维护。"
+
+
+def _city_wide(request) -> bool:
+    """Tracks are the city's: only staff whose scope is the whole city change them."""
+    if request.scope.is_city_wide:
+        return True
+    messages.error(request, CITY_ONLY)
+    return False
+
+
 def _done(request, version: TrackVersion, fn, ok: str):
+    if not _city_wide(request):
+        return redirect("projects_office:version_detail", version.pk)
     try:
         fn()
     except ValidationError as e:
@@ -134,6 +148,8 @@ def _done(request, version: TrackVersion, fn, ok: str):
 @staff_required("projects.tracks")
 def version_copy(request, pk: int):
     version = _version_or_404(pk)
+    if not _city_wide(request):
+        return redirect("projects_office:version_detail", version.pk)
     try:
         draft = services.version_copy(
             actor=request.user, version=version, note=request.POST.get("note", "")[:200]

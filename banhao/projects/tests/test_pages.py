@@ -211,3 +211,13 @@ def test_the_admin_lists_everything_and_keeps_a_published_version_read_only(
         {"action": "copy_as_new", "_selected_action": [social.pk]},
     )
     assert TrackVersion.objects.filter(track=social.track, number=2, status="draft").exists()
+
+
+def test_a_county_catalog_officer_sees_the_tracks_but_does_not_change_them(client, tracks, make_staff):
+    client.force_login(make_staff("catalog_officer", region="lanshan"))
+    social = tracks["social"]
+    page = client.get(reverse("projects_office:version_detail", args=[social.pk])).content.decode()
+    assert "只能查看" in page and "复制为新版本" not in page
+    r = client.post(reverse("projects_office:version_copy", args=[social.pk]), follow=True)
+    assert "由市级事项管理人员维护" in r.content.decode()
+    assert TrackVersion.objects.filter(track=social.track).count() == 1
