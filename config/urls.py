@@ -30,6 +30,8 @@ urlpatterns = [
     path("hall/<int:hall_id>/honour-board/", board_views.public_board, name="honour_board"),
     path("hall/", include("banhao.hall.urls")),
     path("licences/", include("banhao.licences.urls")),
+    path("office/projects/", include("banhao.projects.office_urls")),
+    path("projects/", include("banhao.projects.urls")),
     path("evaluation/rectify/", include("banhao.evaluation.rectify_urls")),
     path("rate/feedback/", include("banhao.evaluation.feedback_urls")),  # the rater's page (before /rate/)
     path("complaints/", include("banhao.evaluation.complaint_urls")),

@@ -13,6 +13,7 @@ __all__ = [
     "SearchHit",
     "SearchResult",
     "cross_region_acceptance",
+    "implementation_id_by_code",
     "other_published_regions",
     "published_for_application",
     "search_items",
@@ -50,3 +51,15 @@ def standard_item_ids(code: str) -> list[int]:
     if "-" in code:
         return list(StandardItem.objects.filter(code=code).values_list("id", flat=True))
     return list(StandardItem.objects.filter(basic_code=code).order_by("code").values_list("id", flat=True))
+
+
+def implementation_id_by_code(code: str) -> int | None:
+    """The published implementation with that 实施编码 (None when there is none)."""
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    return (
+        Implementation.objects.filter(implementation_code=code, status=Status.PUBLISHED)
+        .values_list("id", flat=True)
+        .first()
+    )

@@ -49,6 +49,9 @@ DEPARTMENT_SCOPED = {Role.REVIEWER, Role.DEPARTMENT_HEAD}
 # assessment.nominate: nominate the windows and staff of one's own hall; assessment.review: vote
 # on the nominations or sign them off (the approving leader); assessment.honours: the published
 # lists and their notices (通报) — the leadership's and the departments' view.
+# projects.view: the engineering construction projects (工程建设项目) of the scope, their stages'
+# clocks and one-time notices; projects.tracks: the approval tracks (审批路线) — copy a published
+# version into a draft, edit the draft's stages and items, publish it.
 PERMISSIONS: dict[str, set[str]] = {
     Role.WINDOW_CLERK: {
         "registry.view",
@@ -74,6 +77,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "licences.view",
         "evaluation.rectify",
         "hotline.handle",
+        "projects.view",
     },
     Role.DEPARTMENT_HEAD: {
         "org.view",
@@ -94,6 +98,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "hotline.metrics",
         "assessment.view",
         "assessment.honours",
+        "projects.view",
     },
     Role.HALL_MANAGER: {
         "registry.view",
@@ -111,6 +116,7 @@ PERMISSIONS: dict[str, set[str]] = {
         "assessment.view",
         "assessment.nominate",
         "assessment.honours",
+        "projects.view",
     },
     Role.SUPERVISOR: {
         "registry.view",
@@ -132,9 +138,18 @@ PERMISSIONS: dict[str, set[str]] = {
         "assessment.select",
         "assessment.review",
         "assessment.honours",
+        "projects.view",
     },
-    Role.HELPER: {"registry.view", "org.view", "catalog.view"},
-    Role.CATALOG_OFFICER: {"org.view", "audit.view", "catalog.view", "catalog.edit", "catalog.audit"},
+    Role.HELPER: {"registry.view", "org.view", "catalog.view", "projects.view"},
+    Role.CATALOG_OFFICER: {
+        "org.view",
+        "audit.view",
+        "catalog.view",
+        "catalog.edit",
+        "catalog.audit",
+        "projects.view",
+        "projects.tracks",
+    },
     Role.ADMINISTRATOR: {
         "registry.view",
         "registry.change",
@@ -154,6 +169,8 @@ PERMISSIONS: dict[str, set[str]] = {
         "assessment.view",
         "assessment.review",
         "assessment.honours",
+        "projects.view",
+        "projects.tracks",
     },
     Role.HOTLINE: {
         "org.view",

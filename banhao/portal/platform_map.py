@@ -238,6 +238,11 @@ APPLICANT_TILES: tuple[Entry, ...] = (
     Entry("好差评", "评价已办结的办件", "rating:mine"),
 )
 
+# Only for enterprise accounts (建设单位的经办人), after the applicant tiles.
+ENTERPRISE_TILES: tuple[Entry, ...] = (
+    Entry("我的项目", "本单位的工程建设项目：登记、各阶段用时和一次告知", "projects:mine"),
+)
+
 # --- each staff role's home page ------------------------------------------------------------
 
 ROLE_INTRO: dict[str, str] = {
@@ -265,6 +270,7 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("办件时限预警", "临期、超期办件提醒", "/office/cases/?warning=red"),
         Entry("差评整改", "本部门差评的回访、核实、整改和反馈", "rectify:list"),
         Entry("12345工单", "派至本部门的热线工单：签收、答复", "hotline:department_tickets"),
+        Entry("工程建设项目", "本区域工程建设项目各阶段用时和一次告知", "projects_office:list"),
         Entry("我的考核", "本人各月考核评分和所依据的事实", "assessment:mine"),
     ),
     Role.DEPARTMENT_HEAD: (
@@ -304,12 +310,14 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
     Role.HELPER: (
         Entry("重点项目帮办", "重点项目全流程帮办代办"),
         Entry("问题跟踪", "项目推进中的问题协调"),
+        Entry("工程建设项目", "本区域工程建设项目各阶段用时和一次告知", "projects_office:list"),
     ),
     Role.CATALOG_OFFICER: (
         Entry("标准化文本", "起草、修订和提交市级标准化文本", "catalog_manage:item_list"),
         Entry("实施清单", "本区域实施清单的实施主体、地点和窗口", "catalog_manage:implementation_list"),
         Entry("两级十同核查", "实施清单与标准化文本的逐项比对", "catalog_manage:audit"),
         Entry("事项搜索", "按群众的说法查找事项", "catalog_search:search"),
+        Entry("审批路线", "工程建设项目各类路线的阶段、牵头部门、事项和时限", "projects_office:track_list"),
     ),
     Role.ADMINISTRATOR: (
         Entry("管理后台", "账户、基础数据维护", "admin:index"),
@@ -317,6 +325,7 @@ ROLE_TASKS: dict[str, tuple[Entry, ...]] = {
         Entry("组织机构", "区域、部门、大厅、窗口、人员", "org:department_list"),
         Entry("基础信息库", "自然人、法人基础信息", "registry:person_list"),
         Entry("评选通报", "已发布的红旗窗口、服务明星名单和通报，评审签批", "selection:published"),
+        Entry("工程建设项目", "全市工程建设项目各阶段用时，审批路线维护", "projects_office:list"),
     ),
     Role.HOTLINE: (
         Entry("回访任务", "昨日办结办件的抽样回访和全部差评回访，按问卷记录", "hotline:callbacks"),

@@ -113,7 +113,9 @@ def workbench(request):
                 "person": account.person,
                 "organization": account.organization,
                 "role": pm.APPLICANT,
-                "tiles": pm.resolve(pm.APPLICANT_TILES),
+                "tiles": pm.resolve(
+                    pm.APPLICANT_TILES + (pm.ENTERPRISE_TILES if account.organization is not None else ())
+                ),
                 "platform": pm.platform_map(),
             },
         )

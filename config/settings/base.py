@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "banhao.hall",
     "banhao.evaluation",
     "banhao.assessment",
+    "banhao.projects",
     "banhao.portal",
     "banhao.background",
     "banhao.demo",

@@ -3,6 +3,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from banhao.demo import assessment, catalog, city, evaluation, hotline, licences
+from banhao.demo import projects as demo_projects
 from banhao.demo import training as demo_training
 from banhao.licences.keys import KeyringError
 
@@ -29,6 +30,7 @@ class Command(BaseCommand):
             trained = demo_training.load()
         schemes = assessment.load()
         drafts = assessment.compute_this_month()
+        tracks, new_projects = demo_projects.load(timezone.localdate())
         password = city.demo_password()
         out = self.stdout
         out.write(self.style.SUCCESS("演示城市已就绪。所有演示账号的密码：" + password))
@@ -48,6 +50,12 @@ class Command(BaseCommand):
             "reviewer_lanshan 在 /hotline/department/ 签收、答复）。"
         )
         out.write(self._evaluation_block(loop))
+        out.write(
+            f"\n工程建设项目：审批路线 {len(tracks)} 条（政府投资、社会投资、小型社会投资合并二三阶段、简易低风险），"
+            f"本次新登记演示项目 {new_projects} 个；企业账户在 /projects/ 查看本单位项目和各阶段一次告知，"
+            "工作人员在 /office/projects/ 查看，事项管理人员在 /office/projects/tracks/ 维护路线；"
+            "用时报告：python manage.py projects_report --json。"
+        )
         out.write(
             f"\n学习培训：演示课程 {trained['courses']} 门、集中学习 {trained['sessions']} 场"
             "（clerk 在 /assessment/training/mine/ 看本人学时；manager 在 /assessment/training/manage/ 登记考勤、"
