@@ -82,6 +82,7 @@ def _detail_context(request, board, **extra):
         "period": parse_period(board.period),
         "can_decide": boards.can_decide(request.scope, board),
         "actions": states.board_actions(board.status),
+        "month_running": boards.month_running(board, today),
         "events": board.board_events.filter(rectification=None),
         "tasks": [(t, boards.countdown(t, today)) for t in tasks.values()],
         "must_differ": boards.publisher_must_differ(),

@@ -21,6 +21,7 @@ change nothing. See docs/boards.md.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -122,12 +123,22 @@ def board_lists(score_set: ScoreSet, scores=None) -> dict[int, str | None]:
     return out
 
 
+def month_running(ss: ScoreSet, today: dt.date | None = None) -> bool:
+    """This month's board is a preview until the month has ended: not reviewed or published yet."""
+    return parse_period(ss.period).end > (today or timezone.localdate())
+
+
+def _natural(label: str) -> tuple:
+    """「2号窗口」 before 「10号窗口」: numbers inside a label compare as numbers."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", label))
+
+
 def board_rows(score_set: ScoreSet) -> list[dict]:
     scores = list(score_set.scores.order_by("rank", "subject_label"))
     lists = board_lists(score_set, scores)
     rows = []
     prefix = score_set.group_label.strip()
-    for s in sorted(scores, key=lambda s: (s.rank is None, s.rank or 0, s.subject_label)):
+    for s in sorted(scores, key=lambda s: (s.rank is None, s.rank or 0, _natural(s.subject_label))):
         rows.append(
             {
                 "score": s,
@@ -219,7 +230,7 @@ def board_review(*, actor, score_set, note: str = "") -> ScoreSet:
     the computation leaves the scores alone."""
     ss = _locked_board(score_set)
     _check_decider(actor, ss)
-    if parse_period(ss.period).end > timezone.localdate():
+    if month_running(ss):
         raise ValidationError("本月尚未结束，红蓝榜须在月度结束后审核发布（当前为截至今日的草稿）。")
     before = ss.status
     ss.status = states.board_transition(ss.status, "review")

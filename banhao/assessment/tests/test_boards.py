@@ -374,3 +374,29 @@ def test_a_month_still_running_cannot_be_reviewed(hall, regions, make_staff):
         boards.board_review(actor=manager, score_set=draft)
     draft.refresh_from_db()
     assert draft.status == "draft" and draft.reviewed_by is None
+
+
+def test_this_months_draft_page_offers_no_review_and_windows_read_in_number_order(
+    client, hall, regions, make_staff
+):
+    window_scheme()
+    h, ls = hall["hall"], regions["lanshan"]
+    today = timezone.localdate()
+    for n in hall["windows"]:
+        rate(hall["windows"][n], 5, today, hall=h, region=ls)
+    assessment_compute(f"{today:%Y-%m}", today=today)
+    draft = ScoreSet.objects.get(group=f"hall:{h.pk}", period=f"{today:%Y-%m}")
+    client.force_login(make_staff("hall_manager", region="lanshan", hall=h))
+    html = client.get(f"/assessment/boards/{draft.pk}/").content.decode()
+    assert "本月尚未结束" in html and "审核通过" not in html
+    labels = [r["window"] for r in boards.board_rows(draft)]  # all tied at rank 1
+    numbers = [int("".join(ch for ch in label.split()[-1] if ch.isdigit())) for label in labels]
+    assert numbers == sorted(numbers)
+    # 10号 after 9号, not after 1号 (the fixture's hall has no tenth window: the key itself)
+    names = ["大厅 10号窗口", "大厅 9号窗口", "大厅 1号窗口", "大厅 2号窗口"]
+    assert sorted(names, key=boards._natural) == [
+        "大厅 1号窗口",
+        "大厅 2号窗口",
+        "大厅 9号窗口",
+        "大厅 10号窗口",
+    ]
