@@ -15,16 +15,23 @@ from banhao.org.api import scope_for_user, staff_required
 
 from . import exports, selectors
 from .indicators import FORMULAS
-from .models_schemes import Scheme, SubjectKind
+from .models_schemes import Scheme, ScoreSet, SubjectKind
 from .periods import MONTH, Period, parse_period, period_containing
 
 KINDS = [k for k in SubjectKind.values if k != SubjectKind.SECTION]
 
 
 def _default_period(kind: str = MONTH) -> Period:
-    """The last closed period of the kind."""
+    """The last closed period of the kind — or, when that was never computed and the running one
+    was (its draft, as the demo has), the running one, so the page opens on scores, not on
+    「尚未计算」."""
     today = timezone.localdate()
-    return period_containing(kind, period_containing(kind, today).start - dt.timedelta(days=1))
+    running = period_containing(kind, today)
+    closed = period_containing(kind, running.start - dt.timedelta(days=1))
+    computed = set(
+        ScoreSet.objects.filter(period__in=[closed.code, running.code]).values_list("period", flat=True)
+    )
+    return running if running.code in computed and closed.code not in computed else closed
 
 
 def _period(request, scheme_kind: str | None = None) -> Period:

@@ -175,3 +175,20 @@ def test_manual_items_are_asked_on_the_page_and_approved_by_another_supervisor(c
     assert "工作时间脱岗" in html and "-3.0" in html
     client.force_login(make_staff("hall_manager", region="lanshan"))
     assert client.post(f"/assessment/manual/{item.pk}/decide/", {"decision": "refuse"}).status_code == 403
+
+
+def test_the_list_opens_on_the_running_month_when_only_its_draft_was_computed(client, hall, make_staff):
+    """As in the demo: nothing computed for last month, this month's draft computed — the page
+    opens on this month's scores rather than on 「尚未计算」; once last month is computed it wins."""
+    from banhao.assessment.periods import period_containing
+
+    scheme("window")
+    today = timezone.localdate()
+    running = period_containing("month", today)
+    assessment_compute(running.code, today=today)
+    client.force_login(make_staff("supervisor", region="lanshan"))
+    html = client.get("/assessment/scorecards/?kind=window").content.decode()
+    assert running.label in html and "尚未计算" not in html
+    closed = running.previous()
+    assessment_compute(closed.code)
+    assert closed.label in client.get("/assessment/scorecards/?kind=window").content.decode()
