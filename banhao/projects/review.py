@@ -112,7 +112,12 @@ def stage_submit(
     notice = stage_notice(run.project, run.stage, user=actor, answers=answers or None)
     if notice.unpublished:
         raise ValidationError("本阶段有事项尚未发布办事指南，暂不能申报。")
-    values = {f.key: str(form.get(f.key) or f.value or "").strip() for f in notice.fields}
+    values = {
+        f.key: str(
+            f.value if f.source == "registry" and f.value else form.get(f.key) or f.value or ""
+        ).strip()
+        for f in notice.fields
+    }  # the registry's values are the registry's, not what a page sent back
     missing = [f.label for f in notice.fields if f.required and not values[f.key]]
     brought = {str(m).strip() for m in materials or () if str(m).strip()}
     lacking = [m.name for m in notice.materials if m.required and m.name not in brought]

@@ -130,3 +130,46 @@ def test_a_late_member_makes_the_stage_late(staged):
     due = max(m.case.promised_due for m in members)
     assert not review.stage_late(run, today=run.opened_on)
     assert review.stage_late(run, today=due + dt.timedelta(days=1))
+
+
+def test_the_pages_submit_accept_show_members_and_reply(client, staged, make_staff, departments):
+    from django.urls import reverse
+
+    s = staged
+    project, stage = s["project"], s["run"].stage
+    client.force_login(s["owner"])
+    assert "申报本阶段" in client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    submit = reverse("projects:submit", args=[project.pk, stage.pk])
+    assert client.post(submit, {"materials": ["项目备案申请表"]}).status_code == 400
+    assert _run(project).review == "not_started"
+    form, materials = _answers(s["run"])
+    data = {f"f_{k}": v for k, v in form.items()} | {"materials": materials}
+    assert client.post(submit, data).status_code == 302
+    assert _run(project).review == "submitted"
+
+    desk = reverse("projects_office:desk", args=[project.pk, stage.pk])
+    client.force_login(make_staff("reviewer", region="city", department=departments["housing"]))
+    assert client.get(desk).status_code == 404  # another department: not its desk
+    assert client.post(desk, {"action": "accept"}).status_code == 404
+    client.force_login(make_staff("supervisor", region="yinan"))
+    assert client.get(desk).status_code == 404  # another region: not its project
+    assert _run(project).review == "submitted"
+
+    client.force_login(s["lead"])
+    detail = client.get(reverse("projects_office:detail", args=[project.pk])).content.decode()
+    assert "阶段受理台" in detail
+    assert client.post(desk, {"action": "accept"}).status_code == 302
+    html = client.get(desk).content.decode()
+    run = _run(project)
+    for m in review.stage_members(run):
+        assert m.case.number in html and m.case.department in html
+    response = client.post(desk, {"action": "reply", "text": "同意"})
+    assert response.status_code == 400 and "尚未作出决定" in response.content.decode()
+    _decide(review.stage_members(run), make_staff)
+    assert (
+        client.post(desk, {"action": "reply", "text": "各事项均准予许可，请按时开展下一阶段"}).status_code
+        == 302
+    )
+    client.force_login(s["owner"])
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "各事项均准予许可" in page and "已出具阶段意见" in page
