@@ -40,6 +40,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, str]] = {
 
 # the member case statuses in which the department has decided (cases.models.Status values)
 DECIDED = frozenset({"approved", "denied", "result_ready", "delivered", "concluded"})
+SUSPENDED = "suspended"  # 特别程序中: the member's own clock is stopped (cases moves its due on resume)
 SYSTEM_ACTOR = "并联审批"
 
 
@@ -231,8 +232,9 @@ class Member:
 
 
 def stage_members(run: StageRun, *, today: dt.date | None = None) -> list[Member]:
-    """The stage's member cases with their status and clocks; a member is late when it is not
-    decided and its promised due date has passed (a special procedure moves only its own due)."""
+    """The stage's member cases with their status and clocks; a member is late when its clock
+    runs (not decided, not in a special procedure) and its promised due date has passed. A
+    special procedure stops only that member's clock: cases moves only its due date on resume."""
     if run.case_group_id is None:
         return []
     today = today or timezone.localdate()
@@ -242,7 +244,8 @@ def stage_members(run: StageRun, *, today: dt.date | None = None) -> list[Member
         case = cases_api.case_info(case_id)
         decided = case.status in DECIDED
         due = case.promised_due or case.statutory_due
-        out.append(Member(case=case, decided=decided, late=bool(not decided and due and due < today)))
+        running = not decided and case.status != SUSPENDED  # a special procedure stops its clock
+        out.append(Member(case=case, decided=decided, late=bool(running and due and due < today)))
     return out
 
 

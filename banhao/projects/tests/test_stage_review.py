@@ -173,3 +173,37 @@ def test_the_pages_submit_accept_show_members_and_reply(client, staged, make_sta
     client.force_login(s["owner"])
     page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
     assert "各事项均准予许可" in page and "已出具阶段意见" in page
+
+
+def test_a_special_procedure_stops_only_its_own_members_clock(staged, make_staff):
+    from banhao.org.models import Department
+
+    s = staged
+    run = review.stage_accept(actor=s["lead"], run=_submit(s))
+    first, second = review.stage_members(run)
+    reviewer = make_staff(
+        "reviewer", region="city", department=Department.objects.get(pk=first.case.department_id)
+    )
+    cases_api.case_act(first.case.id, "claim", reviewer)
+    cases_api.case_act(
+        first.case.id, "suspend", reviewer, kind="expert", reason="组织专家评审", expected_days=5
+    )
+    after = max(first.case.promised_due, second.case.promised_due) + dt.timedelta(days=1)
+    members = {m.case.id: m for m in review.stage_members(run, today=after)}
+    assert members[first.case.id].case.status == "suspended" and not members[first.case.id].late
+    assert (
+        members[second.case.id].late and members[second.case.id].case.promised_due == second.case.promised_due
+    )
+    assert review.stage_late(run, today=after)
+
+
+def test_the_report_reads_the_reviewed_stage_dates(staged, make_staff):
+    from banhao.projects.services import project_report
+
+    s = staged
+    run = review.stage_accept(actor=s["lead"], run=_submit(s), today=dt.date(2026, 12, 1))
+    _decide(review.stage_members(run), make_staff)
+    review.stage_reply(actor=s["lead"], run=run, text="同意", today=dt.date(2026, 12, 4))
+    stage = project_report(s["project"], today=dt.date(2026, 12, 4))["stages"][0]
+    assert (stage["status"], stage["opened_on"], stage["done_on"]) == ("done", "2026-12-01", "2026-12-04")
+    assert stage["used_days"] == 3 and stage["within_limit"] is True
