@@ -207,3 +207,14 @@ def test_the_report_reads_the_reviewed_stage_dates(staged, make_staff):
     stage = project_report(s["project"], today=dt.date(2026, 12, 4))["stages"][0]
     assert (stage["status"], stage["opened_on"], stage["done_on"]) == ("done", "2026-12-01", "2026-12-04")
     assert stage["used_days"] == 3 and stage["within_limit"] is True
+
+
+def test_a_second_acceptance_opens_nothing_more(staged):
+    s = staged
+    run = _submit(s)
+    review.stage_accept(actor=s["lead"], run=run)
+    with pytest.raises(ValidationError, match="不能“受理”"):
+        review.stage_accept(actor=s["lead"], run=run)  # a stale copy of the run: the lock rereads it
+    run = _run(s["project"])
+    assert len(cases_api.case_group_info(run.case_group_id).case_ids) == 2
+    assert AuditEvent.objects.filter(action="projects.stage_accept").count() == 1
