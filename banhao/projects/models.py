@@ -213,6 +213,7 @@ class StageRun(models.Model):
     submitted_materials = models.JSONField("提交材料", default=list, blank=True)
     submitted_situations = models.JSONField("情形", default=dict, blank=True)
     applicant_person_id = models.PositiveBigIntegerField("经办人（主体库编号）", null=True, blank=True)
+    applicant_user_id = models.PositiveBigIntegerField("经办人账户", null=True, blank=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     correction_note = models.TextField("一次性告知内容", blank=True)
     reply = models.TextField("阶段办理意见", blank=True)

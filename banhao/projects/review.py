@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from banhao.cases import api as cases_api
 from banhao.core.audit import audit_record, snapshot
+from banhao.notify import api as notify_api
 from banhao.org.api import scope_for_user
 from banhao.registry import api as registry_api
 
@@ -89,6 +90,22 @@ def _lead(actor, run: StageRun) -> None:
         raise PermissionDenied("只有牵头部门的受理人员可以办理本阶段。")
 
 
+def _tell_owner(run: StageRun, action: str, title: str, text: str) -> None:
+    """A site message to the agent who submitted, through notify's outbox (in this transaction)."""
+    if run.applicant_user_id is None:
+        return
+    from django.urls import reverse
+
+    notify_api.message_send(
+        recipient=int(run.applicant_user_id),
+        channel=notify_api.SITE,
+        title=title,
+        text=text,
+        dedupe_key=f"projects.stage.{run.pk}.{action}",
+        link=reverse("projects:detail", args=[run.project_id]),
+    )
+
+
 def _audit(actor, run: StageRun, before: dict, action: str) -> None:
     audit_record(
         actor=actor,
@@ -135,6 +152,7 @@ def stage_submit(
     run.submitted_materials = sorted(brought)
     run.submitted_situations = answers
     run.applicant_person_id = identity.person.id
+    run.applicant_user_id = actor.pk
     run.submitted_at = timezone.now()
     run.save()
     _audit(actor, run, before, SUBMIT)
@@ -157,6 +175,9 @@ def stage_correct(*, actor, run: StageRun, note: str) -> StageRun:
     run.correction_note = note[:2000]
     run.save()
     _audit(actor, run, before, CORRECT)
+    _tell_owner(
+        run, CORRECT, f"{run.stage.name}：一次性告知补正", f"{run.project.name}需补正：{run.correction_note}"
+    )
     return run
 
 
@@ -221,6 +242,9 @@ def stage_accept(*, actor, run: StageRun, today: dt.date | None = None) -> Stage
     run.opened_on = today
     run.save()
     _audit(actor, run, before, ACCEPT)
+    _tell_owner(
+        run, ACCEPT, f"{run.stage.name}：已受理", f"{project.name}的{run.stage.name}已受理，各事项同时审批。"
+    )
     return run
 
 
@@ -278,4 +302,7 @@ def stage_reply(*, actor, run: StageRun, text: str, today: dt.date | None = None
     run.done_on = today
     run.save()
     _audit(actor, run, before, REPLY)
+    _tell_owner(
+        run, REPLY, f"{run.stage.name}：已办结", f"{run.project.name}的{run.stage.name}已办结：{run.reply}"
+    )
     return run
