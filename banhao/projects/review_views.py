@@ -62,6 +62,10 @@ def stage_desk(request, pk: int, stage_id: int):
             return redirect("projects_office:desk", pk, stage_id)
         run.refresh_from_db()
     members = review.stage_members(run)
+    labels = (
+        {f.key: f.label for f in stage_notice(run.project, run.stage).fields} if run.submitted_form else {}
+    )
+    submitted = [(labels.get(k, k), v) for k, v in run.submitted_form.items()]
     return render(
         request,
         "projects/office/desk.html",
@@ -70,6 +74,7 @@ def stage_desk(request, pk: int, stage_id: int):
             "project": run.project,
             "stage": run.stage,
             "members": members,
+            "submitted": submitted,
             "late": any(m.late for m in members),
             "all_decided": bool(members) and all(m.decided for m in members),
             "may_act": review.lead_may(request.user, run),

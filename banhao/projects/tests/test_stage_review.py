@@ -158,6 +158,8 @@ def test_the_pages_submit_accept_show_members_and_reply(client, staged, make_sta
     client.force_login(s["lead"])
     detail = client.get(reverse("projects_office:detail", args=[project.pk])).content.decode()
     assert "阶段受理台" in detail
+    before = client.get(desk).content.decode()
+    assert "统一社会信用代码" in before and "项目备案申请表" in before  # the submission by label
     assert client.post(desk, {"action": "accept"}).status_code == 302
     html = client.get(desk).content.decode()
     run = _run(project)
