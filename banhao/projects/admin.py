@@ -114,7 +114,7 @@ class StageAdmin(TrackAdminBase):
 class StageRunInline(admin.TabularInline):
     model = StageRun
     extra = 0
-    fields = ("stage", "status", "opened_on", "done_on", "case_group_id")
+    fields = ("stage", "status", "review", "opened_on", "done_on", "case_group_id")
     readonly_fields = fields
     can_delete = False
 

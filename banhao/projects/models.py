@@ -179,6 +179,14 @@ class Project(models.Model):
         return bool(self.key_level)
 
 
+class ReviewStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "未申报"
+    SUBMITTED = "submitted", "已申报待受理"
+    CORRECTION = "correction", "待补正"
+    ACCEPTED = "accepted", "并联审批中"
+    REPLIED = "replied", "已出具阶段意见"
+
+
 class StageRun(models.Model):
     """A project's run through one stage. Opening the stage's cases (parallel review) fills
     `case_group_id`; the report reads the dates."""
@@ -196,6 +204,19 @@ class StageRun(models.Model):
     opened_on = models.DateField("开始日期", null=True, blank=True)
     done_on = models.DateField("办结日期", null=True, blank=True)
     case_group_id = models.PositiveBigIntegerField("案件组", null=True, blank=True)
+    # parallel review (review.py): the owner's one submission, the lead's one correction notice,
+    # the merged stage reply
+    review = models.CharField(
+        "并联审批状态", max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.NOT_STARTED
+    )
+    submitted_form = models.JSONField("合并表单", default=dict, blank=True)
+    submitted_materials = models.JSONField("提交材料", default=list, blank=True)
+    submitted_situations = models.JSONField("情形", default=dict, blank=True)
+    applicant_person_id = models.PositiveBigIntegerField("经办人（主体库编号）", null=True, blank=True)
+    applicant_user_id = models.PositiveBigIntegerField("经办人账户", null=True, blank=True)
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    correction_note = models.TextField("一次性告知内容", blank=True)
+    reply = models.TextField("阶段办理意见", blank=True)
 
     class Meta:
         verbose_name = "阶段办理"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import office_views
+from . import office_views, review_views
 
 app_name = "projects_office"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", office_views.project_list, name="list"),
     path("<int:pk>/", office_views.project_detail, name="detail"),
     path("<int:pk>/stages/<int:stage_id>/", office_views.project_stage_notice, name="notice"),
+    path("<int:pk>/stages/<int:stage_id>/desk/", review_views.stage_desk, name="desk"),
     path("tracks/", office_views.track_list, name="track_list"),
     path("tracks/versions/<int:pk>/", office_views.version_detail, name="version_detail"),
     path("tracks/versions/<int:pk>/copy/", office_views.version_copy, name="version_copy"),

@@ -62,10 +62,13 @@ def project_list(request):
 @staff_required("projects.view")
 def project_detail(request, pk: int):
     project = _project_or_404(request, pk)
+    rows = pages.stage_rows(project)
+    for row in rows:  # the stage desk is the lead department's
+        row["desk"] = request.scope.allows(project.region_id, row["stage"].lead_department_id)
     return render(
         request,
         "projects/office/detail.html",
-        {"project": project, "rows": pages.stage_rows(project), "summary": pages.summary(project)},
+        {"project": project, "rows": rows, "summary": pages.summary(project)},
     )
 
 

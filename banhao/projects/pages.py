@@ -20,6 +20,7 @@ def stage_rows(project: Project, today: dt.date | None = None) -> list[dict]:
     days = {d.stage_id: d for d in services.stage_days(project, today=today)}
     stages = sorted(project.track_version.stages.all(), key=lambda s: s.order)
     leads = {s.lead_department_id: org_api.department_info(s.lead_department_id) for s in stages}
+    runs = {r.stage_id: r for r in project.stage_runs.all()}
     rows = []
     for s in stages:
         d = days[s.pk]
@@ -31,6 +32,7 @@ def stage_rows(project: Project, today: dt.date | None = None) -> list[dict]:
                 "tone": "danger" if d.within is False else TONES.get(d.status, ""),
                 "status_label": dict(StageRun.Status.choices).get(d.status, d.status),
                 "items": stage_items(s),
+                "run": runs.get(s.pk),
             }
         )
     return rows

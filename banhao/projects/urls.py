@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import owner_views
+from . import owner_views, review_views
 
 app_name = "projects"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("", owner_views.mine, name="mine"),
     path("<int:pk>/", owner_views.detail, name="detail"),
     path("<int:pk>/stages/<int:stage_id>/", owner_views.notice, name="notice"),
+    path("<int:pk>/stages/<int:stage_id>/submit/", review_views.stage_submit, name="submit"),
 ]
