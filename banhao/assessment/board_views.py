@@ -135,12 +135,10 @@ def _task_or_404(request, pk: int) -> BoardRectification:
 
 def _task_context(request, task, **extra):
     scope = request.scope
-    left = boards.countdown(task)
     return {
         "task": task,
         "board": task.score_set,
-        "countdown": left,
-        "overdue": -left if left is not None and left < 0 else 0,
+        "countdown": boards.countdown(task),
         "events": task.events.all(),
         "can_measure": scope.role == "hall_manager" and scope.hall_id == task.hall_id,
         "can_supervise": scope.can("assessment.manage") and scope.allows(task.region_id),

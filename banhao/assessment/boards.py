@@ -29,7 +29,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from banhao.core.audit import audit_record
-from banhao.core.calendar import add_workdays, workdays_between
+from banhao.core.calendar import Countdown, add_workdays, workdays_between
+from banhao.core.calendar import countdown as calendar_countdown
 from banhao.notify.api import SITE, message_send
 from banhao.org import api as org_api
 
@@ -346,11 +347,11 @@ def rectifications_in_scope(scope):
     return qs.none()
 
 
-def countdown(rect: BoardRectification, today: dt.date | None = None) -> int | None:
-    """Working days left until the deadline (negative: overdue); None once rectified."""
+def countdown(rect: BoardRectification, today: dt.date | None = None) -> Countdown | None:
+    """The working-day countdown to the deadline (core.calendar's); None once rectified."""
     if rect.status != R.OPEN:
         return None
-    return workdays_between(today or timezone.localdate(), rect.due_on)
+    return calendar_countdown(rect.due_on, today or timezone.localdate())
 
 
 def _locked_rect(rect) -> BoardRectification:

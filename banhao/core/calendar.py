@@ -173,3 +173,29 @@ def workdays_in_range(first: dt.date, last: dt.date) -> list[dt.date]:
     lo = bisect.bisect_left(table.workdays, first.toordinal())
     hi = bisect.bisect_right(table.workdays, last.toordinal())
     return [dt.date.fromordinal(o) for o in table.workdays[lo:hi]]
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """Working days left until a deadline, and how to say it — one wording for every list with
+    a deadline (差评整改, complaints, 12345 callbacks and tickets, 蓝榜整改, the workbench).
+
+    ``days``: working days left (0 on the deadline day); negative: working days overdue.
+    ``overdue``: the deadline has passed — also on the rest day right after it, when no working
+    day has passed yet (days 0, said 「已超期」)."""
+
+    days: int
+    overdue: bool
+
+    @property
+    def text(self) -> str:
+        if self.overdue:
+            return f"超期{-self.days}个工作日" if self.days else "已超期"
+        return f"剩余{self.days}个工作日" if self.days else "今日到期"
+
+
+def countdown(due: dt.date, today: dt.date) -> Countdown:
+    """The countdown to ``due`` seen on ``today`` on the working-day calendar."""
+    if due >= today:
+        return Countdown(workdays_between(today, due), False)
+    return Countdown(-workdays_between(due, today), True)

@@ -41,7 +41,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from banhao.core.audit import audit_record
-from banhao.core.calendar import add_workdays, workdays_between
+from banhao.core.calendar import add_workdays, countdown, workdays_between
 from banhao.notify.api import SITE, SMS, message_send
 from banhao.org import api as org_api
 
@@ -594,13 +594,9 @@ def rectification_countdown(rect: Rectification, today: dt.date | None = None) -
             "tone": "ok" if rect.on_time else "danger",
             "days": None,
         }
-    left = workdays_between(today, rect.due_on)
-    if left < 0 or (left == 0 and rect.due_on < today):
-        late = workdays_between(rect.due_on, today)  # 0 on the weekend right after the deadline
-        return {"text": f"超期{late}个工作日" if late else "已超期", "tone": "danger", "days": -late}
-    if left == 0:
-        return {"text": "今日到期", "tone": "warn", "days": 0}
-    return {"text": f"剩余{left}个工作日", "tone": "warn" if left <= remind_days() else "ok", "days": left}
+    c = countdown(rect.due_on, today)
+    tone = "danger" if c.overdue else "warn" if c.days <= remind_days() else "ok"
+    return {"text": c.text, "tone": tone, "days": c.days}
 
 
 # --- figures ---------------------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
-from banhao.core.calendar import add_workdays, workdays_between
+from banhao.core.calendar import Countdown as CalendarCountdown
+from banhao.core.calendar import add_workdays, countdown
 
 DUE_SOON_WORKDAYS = 2  # "临期": due within this many working days
 
@@ -42,9 +43,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Countdown:
-    """Working days left until a deadline, and how to say it (text always: colour is never the
-    only signal). Past the deadline it is overdue even on the weekend right after it, when no
-    working day has passed yet (the rectification pages say the same)."""
+    """A workbench row's countdown: core.calendar's (one wording everywhere) or 无期限, with the
+    tone of the row (text always: colour is never the only signal)."""
 
     days: int | None  # working days left; negative: working days overdue
     overdue: bool = False
@@ -53,19 +53,14 @@ class Countdown:
     def of(cls, due_on: dt.date | None, today: dt.date) -> Countdown:
         if due_on is None:
             return cls(None)
-        if due_on >= today:
-            return cls(workdays_between(today, due_on))
-        return cls(-workdays_between(due_on, today), overdue=True)
+        c = countdown(due_on, today)
+        return cls(c.days, c.overdue)
 
     @property
     def text(self) -> str:
         if self.days is None:
             return "无期限"
-        if self.overdue:
-            return f"已超期{-self.days}个工作日" if self.days else "已超期"
-        if self.days > 0:
-            return f"剩余{self.days}个工作日"
-        return "今日到期"
+        return CalendarCountdown(self.days, self.overdue).text
 
     @property
     def tone(self) -> str:

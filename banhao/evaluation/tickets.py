@@ -30,7 +30,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from banhao.core.audit import audit_record
-from banhao.core.calendar import add_workdays
+from banhao.core.calendar import add_workdays, countdown
 
 from .models import Level
 from .models_hotline import HotlineTicket, TicketEvent
@@ -404,15 +404,8 @@ def ticket_phone_reveal(*, ticket: HotlineTicket, actor, reason: str = "") -> st
 
 
 def ticket_countdown(due: dt.date | None, today: dt.date | None = None) -> tuple[str, str]:
-    """("剩余2个工作日" / "今日到期" / "超期1个工作日", level) for a due date."""
-    from banhao.core.calendar import workdays_between
-
+    """(the calendar's countdown text, level) for a due date."""
     if due is None:
         return "", ""
-    today = today or timezone.localdate()
-    left = workdays_between(today, due)
-    if today > due:
-        return (f"超期{max(1, -left)}个工作日", "red")
-    if left == 0:
-        return ("今日到期", "yellow")
-    return (f"剩余{left}个工作日", "yellow" if left <= 1 else "none")
+    c = countdown(due, today or timezone.localdate())
+    return c.text, "red" if c.overdue else "yellow" if c.days <= 1 else "none"

@@ -211,7 +211,7 @@ def test_sweep_reminds_once_and_escalates_once(world, make_staff):
     assert boards.board_rectification_sweep(dt.date(2026, 12, 17)) == {"reminded": 0, "escalated": 2}
     assert boards.board_rectification_sweep(dt.date(2026, 12, 18)) == {"reminded": 0, "escalated": 0}
     assert Message.objects.filter(title="蓝榜整改超期").count() == 2
-    assert boards.countdown(tasks[0], dt.date(2026, 12, 14)) == 2
+    assert boards.countdown(tasks[0], dt.date(2026, 12, 14)).days == 2
 
 
 # --- pages and the API ---------------------------------------------------------------------------

@@ -368,3 +368,19 @@ def test_an_edit_by_a_signed_in_user_records_the_user(django_user_model):
     event = AuditEvent.objects.get(action="calendar.day_set")
     assert event.actor == user
     assert event.actor_label == "王管理"
+
+
+def test_one_countdown_wording_for_every_deadline_list():
+    """core.calendar.countdown: working days left, today, overdue — and 「已超期」 on the rest day
+    right after a deadline, before any working day has passed (2026-12-04 is a Friday)."""
+    from banhao.core.calendar import countdown
+
+    friday = dt.date(2026, 12, 4)
+    assert countdown(friday, dt.date(2026, 11, 30)).text == "剩余4个工作日"
+    assert countdown(friday, friday).text == "今日到期" and not countdown(friday, friday).overdue
+    saturday = countdown(friday, dt.date(2026, 12, 5))
+    assert saturday.overdue and saturday.days == 0 and saturday.text == "已超期"
+    tuesday = countdown(friday, dt.date(2026, 12, 8))
+    assert tuesday.overdue and tuesday.days == -2 and tuesday.text == "超期2个工作日"
+    # across the National Day holiday: only 10-08 and 10-09 are working days after 09-30
+    assert countdown(dt.date(2026, 10, 9), dt.date(2026, 9, 30)).days == 2

@@ -196,7 +196,7 @@ def test_countdowns_count_working_days():
     monday = dt.date(2026, 11, 2)
     assert summary.Countdown.of(dt.date(2026, 11, 9), monday).text == "剩余5个工作日"
     assert summary.Countdown.of(monday, monday).text == "今日到期"
-    assert summary.Countdown.of(dt.date(2026, 10, 30), monday).text == "已超期1个工作日"
+    assert summary.Countdown.of(dt.date(2026, 10, 30), monday).text == "超期1个工作日"
     # the Saturday after a Friday deadline: overdue, though no working day has passed yet
     saturday = summary.Countdown.of(dt.date(2026, 11, 6), dt.date(2026, 11, 7))
     assert saturday.text == "已超期" and saturday.tone == "danger"
