@@ -102,10 +102,13 @@ def rating_record_onsite(
     level: int,
     dimensions: dict[str, int] | None = None,
     channel: str = Rating.Channel.HALL_PAD,
+    reasons: list[str] | None = None,
+    comment: str = "",
 ) -> tuple[RatingInfo, bool]:
     """One rating per visit on site (一次一评): a second rating of the same ticket changes
     nothing and returns the first. Returns (rating, created). ``channel``: the window's pad, or
-    the QR code on the window's sheet (二维码评价)."""
+    the QR code on the window's sheet (二维码评价), which also asks a bad rating's reasons and
+    description (checked by the caller with ratings.rating_check)."""
     try:
         level = int(level)
     except (TypeError, ValueError):
@@ -139,6 +142,8 @@ def rating_record_onsite(
                 hall_id=hall_id,
                 region_id=region_id,
                 department_id=department_id,
+                reasons=list(reasons or []),
+                comment=comment or "",
             )
     except IntegrityError:  # the same visit rated twice at once
         return _info(Rating.objects.get(ticket_id=ticket_id)), False

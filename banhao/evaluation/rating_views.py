@@ -26,7 +26,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
@@ -455,19 +454,18 @@ def window_rate(request, key: str):
     try:
         # the on-site indicators, and for a bad rating a listed reason with a description
         checked = ratings.rating_check(channel=Rating.Channel.KIOSK, **data)
-        with transaction.atomic():
-            info, created = api.rating_record_onsite(
-                ticket_id=ticket.ticket_id,
-                hall_id=window.hall_id,
-                window_id=window.id,
-                clerk_id=ticket.clerk_id,
-                case_ids=list(ticket.case_ids),
-                level=checked.level,
-                dimensions=checked.dimensions,
-                channel=Rating.Channel.QR,
-            )
-            if created and (checked.reasons or checked.comment):
-                Rating.objects.filter(pk=info.id).update(reasons=checked.reasons, comment=checked.comment)
+        info, created = api.rating_record_onsite(
+            ticket_id=ticket.ticket_id,
+            hall_id=window.hall_id,
+            window_id=window.id,
+            clerk_id=ticket.clerk_id,
+            case_ids=list(ticket.case_ids),
+            level=checked.level,
+            dimensions=checked.dimensions,
+            channel=Rating.Channel.QR,
+            reasons=checked.reasons,
+            comment=checked.comment,
+        )
     except ValidationError as e:
         ctx.update(step="rate", **_form_context(ONSITE_DIMENSIONS, data, _errors(e)))
         return render(request, "evaluation/rate/window.html", ctx, status=400)
