@@ -28,7 +28,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from banhao.core.audit import audit_record
+from banhao.core.audit import actor_label, audit_record
 from banhao.core.calendar import Countdown, add_workdays, workdays_between
 from banhao.core.calendar import countdown as calendar_countdown
 from banhao.notify.api import SITE, message_send
@@ -189,9 +189,7 @@ def can_decide(scope, ss: ScoreSet) -> bool:
     )
 
 
-def _label(actor) -> str:
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    return (getattr(user, "display_name", "") or user.get_username()) if user else str(actor or "系统")
+_label = actor_label
 
 
 def _event(ss, actor, action, before, after, *, rect=None, note=""):

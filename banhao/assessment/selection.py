@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from banhao.core.audit import audit_record, snapshot
+from banhao.core.audit import actor_label, audit_record, snapshot
 from banhao.org.api import region_info, scope_for_user
 
 from . import selection_states as states
@@ -484,8 +484,7 @@ def selection_nominate(*, actor, round_id: int, candidate_id: int, reason: str) 
     return nom
 
 
-def _label(actor) -> str:
-    return getattr(actor, "display_name", "") or actor.get_username()
+_label = actor_label
 
 
 @transaction.atomic

@@ -13,16 +13,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from banhao.core.audit import actor_label
 from banhao.core.calendar import add_workdays
 
 from . import clock, states, workflow
 from .models import STATUS_GROUPS, Case, CaseEvent, CaseNumberSequence, Pause, Status, Warning
 
-
-def _label(actor) -> str:
-    if getattr(actor, "is_authenticated", False):
-        return getattr(actor, "display_name", "") or actor.get_username()
-    return str(actor) if actor else "系统"
+_label = actor_label
 
 
 def _user(actor):

@@ -100,6 +100,20 @@ def changed(before: dict | None, after: dict | None) -> tuple[dict | None, dict 
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
+def actor_user(actor):
+    """The logged-in user behind an actor, or None for a label (a tool, a system task)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def actor_label(actor) -> str:
+    """How an event names its actor: the user's display name (or login), else the label given,
+    else 系统. Every app's event rows use this one rule."""
+    user = actor_user(actor)
+    if user is not None:
+        return getattr(user, "display_name", "") or user.get_username()
+    return str(actor) if actor else "系统"
+
+
 def audit_record(
     *,
     actor,
@@ -111,12 +125,8 @@ def audit_record(
 ) -> AuditEvent:
     """Appends one event. Call it inside the transaction that makes the change."""
     before, after = changed(before, after)
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    label = ""
-    if user is not None:
-        label = getattr(user, "display_name", "") or user.get_username()
-    elif isinstance(actor, str):
-        label = actor
+    user = actor_user(actor)
+    label = actor_label(actor) if user is not None or isinstance(actor, str) else ""
     return AuditEvent.objects.create(
         actor=user,
         actor_label=label or "系统",

@@ -36,7 +36,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from banhao.cases import api as cases_api
-from banhao.core.audit import audit_record
+from banhao.core.audit import actor_label, audit_record
 from banhao.core.calendar import add_workdays, is_workday
 
 from .api import RatingInfo, _info
@@ -252,10 +252,7 @@ def rating_record_phone(*, case_id: int, level, actor, reasons=None, comment: st
 # --- recording a call -------------------------------------------------------------------------------
 
 
-def _label(actor) -> str:
-    if getattr(actor, "is_authenticated", False):
-        return getattr(actor, "display_name", "") or actor.get_username()
-    return str(actor or "系统")
+_label = actor_label
 
 
 def callbacks_for_scope(scope):

@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from banhao.core.audit import audit_record, register_action_labels, snapshot
+from banhao.core.audit import actor_label, actor_user, audit_record, register_action_labels, snapshot
 from banhao.core.calendar import add_workdays
 from banhao.core.masking import mask_phone
 from banhao.core.uploads import check_upload
@@ -103,10 +103,7 @@ def complaint_throttle_note(ip: str) -> None:
 
 
 def _label(actor) -> tuple[object, str]:
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    if user is not None:
-        return user, getattr(user, "display_name", "") or user.get_username()
-    return None, str(actor or "系统")
+    return actor_user(actor), actor_label(actor)
 
 
 def _event(c: Complaint, actor, action: str, before: str, note: str = "", data: dict | None = None):

@@ -40,7 +40,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from banhao.core.audit import audit_record
+from banhao.core.audit import actor_label, audit_record
 from banhao.core.calendar import add_workdays, countdown, workdays_between
 from banhao.notify.api import SITE, SMS, message_send
 from banhao.org import api as org_api
@@ -73,9 +73,7 @@ def rerate_days() -> int:
     return int(getattr(settings, "BANHAO_RECTIFICATION_RERATE_DAYS", 5))
 
 
-def _label(actor) -> str:
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    return (getattr(user, "display_name", "") or user.get_username()) if user else str(actor or "系统")
+_label = actor_label
 
 
 def _event(rect: Rectification, actor, action: str, before: str, note: str = "", data: dict | None = None):

@@ -29,7 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from banhao.core.audit import audit_record
+from banhao.core.audit import actor_label, audit_record
 from banhao.core.calendar import add_workdays, countdown
 
 from .models import Level
@@ -92,10 +92,7 @@ def allowed_actions(current: str) -> list[str]:
     return [a for (s, a) in TRANSITIONS if s == current]
 
 
-def _label(actor) -> str:
-    if getattr(actor, "is_authenticated", False):
-        return getattr(actor, "display_name", "") or actor.get_username()
-    return str(actor or "系统")
+_label = actor_label
 
 
 def _event(ticket: HotlineTicket, actor, action: str, before: str, note: str = "", data=None) -> TicketEvent:
